@@ -1,0 +1,177 @@
+//! Stable error codes: the server answers with them and the components translate them.
+
+use serde::{Deserialize, Serialize};
+
+/// Every error the server can answer with, by a code that never changes once shipped.
+///
+/// Codes travel as JSON (`{"code": "state_mismatch", ...}`) and as the `?error=` query
+/// parameter of the sign-in page after a failed OAuth callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // --- OAuth flow -------------------------------------------------------------------
+    /// The callback's `state` did not match this browser's flow cookie.
+    StateMismatch,
+    /// The callback came without a flow cookie (another browser, or cookies blocked).
+    StateMissing,
+    /// The flow was older than its lifetime (10 minutes).
+    StateExpired,
+    /// The person pressed "Cancel" on Atlassian's consent screen.
+    AccessDenied,
+    /// The Atlassian account has access to no site (Jira, Confluence, ...).
+    NoAtlassianSite,
+    /// The Atlassian account is closed or deactivated.
+    AccountInactive,
+    /// Atlassian did not confirm the e-mail address and the instance needs a verified one.
+    EmailUnverified,
+    /// Atlassian refused the authorization code (expired or already used).
+    InvalidGrant,
+    /// Atlassian answered with an error, garbage, or too slowly.
+    ProviderUnavailable,
+    /// The Atlassian account is already connected to another user.
+    ExternalAccountTaken,
+    /// The connection's stored refresh token no longer works; the user must sign in again.
+    ReconnectNeeded,
+    // --- connections ------------------------------------------------------------------
+    /// The provider has no enabled connection for sign-in or sign-up.
+    ConnectionDisabled,
+    /// No connection exists for that provider or id.
+    ConnectionNotFound,
+    /// A connection for this provider exists already.
+    ConnectionExists,
+    /// A production instance needs the app's own Client ID and Secret.
+    CustomCredentialsRequired,
+    /// The provider is not in the catalog.
+    UnknownProvider,
+    // --- request shape ----------------------------------------------------------------
+    /// A field failed validation; `field` names it.
+    InvalidField,
+    /// The body was not the JSON the endpoint expects.
+    InvalidBody,
+    /// `redirect_url` is not on this instance's origin or its allow-list.
+    InvalidRedirectUrl,
+    /// A state-changing request came from another site.
+    CrossSiteRequest,
+    // --- sessions and auth --------------------------------------------------------------
+    /// No valid session cookie.
+    Unauthenticated,
+    /// No valid secret key for the admin or backend API.
+    InvalidSecretKey,
+    /// The thing asked for does not exist (or is not yours).
+    NotFound,
+    /// Disconnecting the last external account would lock the user out.
+    LastExternalAccount,
+    /// Too many requests in a short time.
+    RateLimited,
+    /// Something unexpected; the response carries a reference to quote.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, for exhaustive checks (each one must have a sentence in every language).
+    pub const ALL: &'static [ErrorCode] = &[
+        Self::StateMismatch,
+        Self::StateMissing,
+        Self::StateExpired,
+        Self::AccessDenied,
+        Self::NoAtlassianSite,
+        Self::AccountInactive,
+        Self::EmailUnverified,
+        Self::InvalidGrant,
+        Self::ProviderUnavailable,
+        Self::ExternalAccountTaken,
+        Self::ReconnectNeeded,
+        Self::ConnectionDisabled,
+        Self::ConnectionNotFound,
+        Self::ConnectionExists,
+        Self::CustomCredentialsRequired,
+        Self::UnknownProvider,
+        Self::InvalidField,
+        Self::InvalidBody,
+        Self::InvalidRedirectUrl,
+        Self::CrossSiteRequest,
+        Self::Unauthenticated,
+        Self::InvalidSecretKey,
+        Self::NotFound,
+        Self::LastExternalAccount,
+        Self::RateLimited,
+        Self::Internal,
+    ];
+
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StateMismatch => "state_mismatch",
+            Self::StateMissing => "state_missing",
+            Self::StateExpired => "state_expired",
+            Self::AccessDenied => "access_denied",
+            Self::NoAtlassianSite => "no_atlassian_site",
+            Self::AccountInactive => "account_inactive",
+            Self::EmailUnverified => "email_unverified",
+            Self::InvalidGrant => "invalid_grant",
+            Self::ProviderUnavailable => "provider_unavailable",
+            Self::ExternalAccountTaken => "external_account_taken",
+            Self::ReconnectNeeded => "reconnect_needed",
+            Self::ConnectionDisabled => "connection_disabled",
+            Self::ConnectionNotFound => "connection_not_found",
+            Self::ConnectionExists => "connection_exists",
+            Self::CustomCredentialsRequired => "custom_credentials_required",
+            Self::UnknownProvider => "unknown_provider",
+            Self::InvalidField => "invalid_field",
+            Self::InvalidBody => "invalid_body",
+            Self::InvalidRedirectUrl => "invalid_redirect_url",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::Unauthenticated => "unauthenticated",
+            Self::InvalidSecretKey => "invalid_secret_key",
+            Self::NotFound => "not_found",
+            Self::LastExternalAccount => "last_external_account",
+            Self::RateLimited => "rate_limited",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// Parses a code read from a query string; unknown codes yield `None` so that the
+    /// components can fall back to a generic sentence instead of failing.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A sentence for developers; the components show their own translated sentence.
+    pub message: String,
+    /// The request field at fault, for validation errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// A reference to quote to the operator, for internal errors (the request id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_match_serde_names() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
+        }
+    }
+
+    #[test]
+    fn unknown_code_parses_to_none() {
+        assert_eq!(ErrorCode::parse("<script>"), None);
+    }
+}
