@@ -1,0 +1,44 @@
+//! `vestibule serve`: run one instance until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use vestibule_server::config::{Cli, Command, LogFormat};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            init_tracing(args.log_format);
+            let server = vestibule_server::server::start(*args).await?;
+            {
+                let mut stdout = std::io::stdout().lock();
+                for line in server.banner() {
+                    writeln!(stdout, "{line}")?;
+                }
+                stdout.flush()?;
+            }
+            let stop = server.shutdown_handle();
+            tokio::spawn(async move {
+                vestibule_server::server::shutdown_signal().await;
+                let _ = stop.send(true);
+            });
+            server.wait().await
+        }
+    }
+}
+
+/// Logs go to stderr so that stdout carries only the banner harnesses read.
+fn init_tracing(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

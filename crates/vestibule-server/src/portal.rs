@@ -1,0 +1,151 @@
+//! The built account portal (Trunk's `dist/`): static files, the SPA fallback, and the
+//! Content-Security-Policy that lets exactly its own inline bootstrap scripts run.
+
+use std::path::{Path, PathBuf};
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The portal as found on disk at start.
+#[derive(Debug, Clone)]
+pub struct Portal {
+    pub dist_dir: PathBuf,
+    /// `'sha256-…'` sources of every inline `<script>` in `index.html`.
+    pub inline_script_hashes: Vec<String>,
+    pub index_found: bool,
+}
+
+impl Portal {
+    /// Reads `index.html` once; a missing portal is not fatal (the APIs still work).
+    pub fn load(dist_dir: &Path) -> Self {
+        let index = dist_dir.join("index.html");
+        match std::fs::read_to_string(&index) {
+            Ok(html) => Self {
+                dist_dir: dist_dir.to_owned(),
+                inline_script_hashes: inline_script_hashes(&html),
+                index_found: true,
+            },
+            Err(e) => {
+                tracing::warn!(path = %index.display(), error = %e, "portal not found; serving the APIs only");
+                Self {
+                    dist_dir: dist_dir.to_owned(),
+                    inline_script_hashes: Vec::new(),
+                    index_found: false,
+                }
+            }
+        }
+    }
+
+    /// The policy for every response: the portal's needs and nothing more.
+    pub fn content_security_policy(&self) -> String {
+        let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
+        for hash in &self.inline_script_hashes {
+            script_src.push(' ');
+            script_src.push_str(hash);
+        }
+        format!(
+            "default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data: https:; connect-src 'self'; font-src 'self' data:; \
+             object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+        )
+    }
+
+    /// Files from `dist/`, and `index.html` for any other path so that client-side routes
+    /// (`/sign-in`, `/user`, …) load the app. Assets Trunk names by content hash are cached
+    /// for good; everything else (the HTML above all) is revalidated.
+    pub fn service(&self) -> MethodRouter {
+        let index = self.dist_dir.join("index.html");
+        let serve = ServeDir::new(&self.dist_dir)
+            .append_index_html_on_directories(true)
+            .fallback(ServeFile::new(index));
+        let cache = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, cache_control);
+        axum::routing::get_service(tower::ServiceBuilder::new().layer(cache).service(serve))
+    }
+}
+
+fn cache_control<B>(response: &Response<B>) -> Option<HeaderValue> {
+    let is_html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    Some(HeaderValue::from_static(
+        if is_html || !response.status().is_success() {
+            "no-cache"
+        } else {
+            // Trunk fingerprints wasm, js and css; other files are few and small.
+            "public, max-age=3600"
+        },
+    ))
+}
+
+/// `'sha256-<base64>'` of the text of each `<script>` without a `src` attribute.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut hashes = Vec::new();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find("<script").map(|i| at + i) {
+        let Some(tag_end) = lower[open..].find('>').map(|i| open + i) else {
+            break;
+        };
+        let Some(close) = lower[tag_end..].find("</script").map(|i| tag_end + i) else {
+            break;
+        };
+        let tag = &lower[open..tag_end];
+        if !has_src_attribute(tag) {
+            let body = &html[tag_end + 1..close];
+            let digest = Sha256::digest(body.as_bytes());
+            hashes.push(format!("'sha256-{}'", STANDARD.encode(digest)));
+        }
+        at = close;
+    }
+    hashes
+}
+
+fn has_src_attribute(tag: &str) -> bool {
+    tag.split(|c: char| c.is_ascii_whitespace())
+        .any(|attr| attr == "src" || attr.starts_with("src="))
+}
+
+/// Answer for `/v1/...` paths no route matches: JSON, never the portal.
+pub async fn api_not_found() -> Response {
+    crate::error::AppError::new(vestibule_core::ErrorCode::NotFound, "no such endpoint")
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_inline_scripts_only() {
+        let html = r#"<html><head>
+<script src="/app.js"></script>
+<script type="module">import init from '/app.js';init();</script>
+<SCRIPT>alert(1)</SCRIPT>
+</head></html>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 2);
+        let expected = STANDARD.encode(Sha256::digest(b"import init from '/app.js';init();"));
+        assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+    }
+
+    #[test]
+    fn policy_forbids_framing_and_allows_wasm() {
+        let portal = Portal {
+            dist_dir: PathBuf::from("dist"),
+            inline_script_hashes: vec!["'sha256-abc'".into()],
+            index_found: true,
+        };
+        let csp = portal.content_security_policy();
+        assert!(csp.contains("frame-ancestors 'none'"));
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc';"));
+        assert!(csp.contains("img-src 'self' data: https:"));
+    }
+}

@@ -1,0 +1,3 @@
+//! HTTP handlers, one module per API surface.
+
+pub mod environment;
