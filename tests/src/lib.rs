@@ -1,1 +1,271 @@
-//! placeholder
+//! The browser test harness: starts the real `vestibule` binary and a headless Chromium
+//! driven over WebDriver, and keeps screenshots of what the tests saw.
+//!
+//! The binary and the built portal come from the environment that `cargo xtask test` sets
+//! (`VESTIBULE_BIN`, `VESTIBULE_DIST_DIR`); run the suite through the xtask, or set them.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long a test waits for a page element before it fails.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ sits in the workspace root")
+        .to_path_buf()
+}
+
+/// Where screenshots go: `target/e2e-artifacts/`.
+pub fn artifacts_dir() -> PathBuf {
+    workspace_root().join("target/e2e-artifacts")
+}
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(default))
+}
+
+/// A CSS selector for a `data-testid`.
+pub fn testid(id: &str) -> Locator<'static> {
+    Locator::Css(Box::leak(format!("[data-testid=\"{id}\"]").into_boxed_str()))
+}
+
+/// A running `vestibule serve` child process on a free loopback port.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`
+    pub url: String,
+    /// The in-process Atlassian emulator's base URL, when the instance started one.
+    pub emulator_url: Option<String>,
+    /// Everything the server printed to stdout and stderr, for assertions on logs.
+    pub output: Arc<Mutex<Vec<String>>>,
+    pub data_dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl Server {
+    /// Starts a development instance with zero configuration.
+    pub async fn start() -> Result<Self> {
+        Self::start_with(&[], &[]).await
+    }
+
+    /// Starts the binary with extra arguments and environment variables.
+    pub async fn start_with(args: &[&str], envs: &[(&str, &str)]) -> Result<Self> {
+        let bin = env_path("VESTIBULE_BIN", "target/debug/vestibule");
+        let dist = env_path("VESTIBULE_DIST_DIR", "dist");
+        anyhow::ensure!(
+            bin.exists(),
+            "{} is missing: run the suite with `cargo xtask test e2e`",
+            bin.display()
+        );
+        let data_dir = tempfile::tempdir()?;
+        let mut child = Command::new(&bin)
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .arg("--dist-dir")
+            .arg(&dist)
+            .args(args)
+            .envs(envs.iter().copied())
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let (ready_tx, mut ready_rx) = tokio::sync::mpsc::unbounded_channel();
+        let stdout = child.stdout.take().context("no stdout")?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        for (stream, is_stdout) in [
+            (Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, true),
+            (Box::new(stderr), false),
+        ] {
+            let output = output.clone();
+            let ready_tx = ready_tx.clone();
+            tokio::spawn(async move {
+                let mut lines = BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if is_stdout {
+                        let _ = ready_tx.send(line.clone());
+                    }
+                    output.lock().expect("output lock").push(line);
+                }
+            });
+        }
+        drop(ready_tx);
+
+        let mut url = None;
+        let mut emulator_url = None;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while url.is_none() {
+            let line = tokio::time::timeout_at(deadline, ready_rx.recv())
+                .await
+                .ok()
+                .flatten();
+            let Some(line) = line else {
+                let printed = output.lock().expect("output lock").join("\n");
+                bail!("the server did not report `vestibule listening on`; it printed:\n{printed}");
+            };
+            if let Some(rest) = line.split("atlassian emulator at ").nth(1) {
+                emulator_url = rest.split_whitespace().next().map(str::to_owned);
+            }
+            if let Some(rest) = line.strip_prefix("vestibule listening on ") {
+                url = Some(rest.trim().to_owned());
+            }
+        }
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while ready_rx.recv().await.is_some() {} });
+        Ok(Self {
+            url: url.expect("loop ends with a url"),
+            emulator_url,
+            output,
+            data_dir,
+            child,
+        })
+    }
+
+    /// Stops the server and waits for it to exit.
+    pub async fn stop(mut self) -> Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+}
+
+/// A headless Chromium with a fresh profile, driven through its own chromedriver.
+pub struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Result<Self> {
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {chromedriver} (cargo xtask setup installs it)"))?;
+        let profile = tempfile::tempdir()?;
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }
+        });
+        let caps = match caps {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("json! of an object"),
+        };
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&webdriver)
+                .await
+            {
+                Ok(client) => break client,
+                Err(err) if tokio::time::Instant::now() > deadline => {
+                    return Err(err).context("connecting to chromedriver");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        Ok(Self {
+            client,
+            driver,
+            _profile: profile,
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        self.client.goto(url).await.with_context(|| format!("opening {url}"))
+    }
+
+    /// Waits until an element with this `data-testid` is in the page.
+    pub async fn find(&self, id: &str) -> Result<Element> {
+        match self.client.wait().at_most(WAIT).for_element(testid(id)).await {
+            Ok(element) => Ok(element),
+            Err(err) => {
+                let url = self.client.current_url().await.map(|u| u.to_string());
+                let name = format!("missing-{id}");
+                let shot = self.screenshot(&name).await.ok();
+                Err(err).with_context(|| {
+                    format!("waiting for [data-testid={id}] at {url:?} (screenshot: {shot:?})")
+                })
+            }
+        }
+    }
+
+    /// Waits until the browser's URL satisfies `pred`, and returns it.
+    pub async fn wait_for_url(&self, what: &str, pred: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let url = self.client.current_url().await?.to_string();
+            if pred(&url) {
+                return Ok(url);
+            }
+            if tokio::time::Instant::now() > deadline {
+                bail!("waited {WAIT:?} for {what}; the browser is at {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Saves a PNG of the viewport as `target/e2e-artifacts/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let dir = artifacts_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn close(mut self) -> Result<()> {
+        self.client.clone().close().await?;
+        let _ = self.driver.start_kill();
+        let _ = self.driver.wait().await;
+        Ok(())
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

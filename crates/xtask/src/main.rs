@@ -1,0 +1,61 @@
+//! Vestibule's task runner: every command a newcomer or CI needs, with progress and timings.
+//!
+//! `cargo xtask setup` installs what is missing, `demo` serves the portal on a development
+//! instance, `test` runs every check and suite and ends with one `N passed, N failed` line,
+//! `bench` prints the performance and size budgets.
+
+mod bench;
+mod demo;
+mod setup;
+mod step;
+mod suite;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup   install what is missing: wasm32 target, trunk, wasm-bindgen-cli, chromium,
+          chromedriver, binaryen, axe-core (each skipped when already at the right version)
+  demo    setup, build the portal, and serve a development instance on 127.0.0.1:3000
+  test    setup, fmt, clippy (native + wasm32), native tests, wasm tests in headless
+          Chromium, end-to-end browser tests; ends with `N passed, N failed`
+  bench   server throughput/latency/RSS and wasm size budgets (medians of several runs)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run().map(|_| true),
+        Some("demo") => demo::run(&args[1..]).map(|_| true),
+        Some("test") => suite::run(&args[1..]),
+        Some("bench") => bench::run().map(|_| true),
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(true)
+        }
+        Some(other) => {
+            eprint!("unknown command `{other}`\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("\nxtask: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives in `crates/xtask`.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/xtask sits two levels below the workspace root")
+        .to_path_buf()
+}

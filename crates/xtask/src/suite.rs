@@ -1,0 +1,268 @@
+//! `cargo xtask test`: every check and every test suite, in the order that fails fastest,
+//! ending with one `N passed, N failed` line that counts the tests of every suite.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+
+use crate::setup::{self, axe_core_script, tool, tools_path};
+use crate::step::{cargo, describe, fmt_duration, exec, step};
+use crate::workspace_root;
+
+/// Native packages: everything but the wasm-only component kit and portal.
+const NATIVE_PACKAGES: &[&str] = &["vestibule-core", "vestibule-server", "atlassian-emulator", "xtask"];
+/// Packages that compile to wasm32.
+const WASM_PACKAGES: &[&str] = &["vestibule-core", "vestibule-components", "vestibule-app"];
+const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
+
+/// The outcome of one suite, parsed from the test runners' `test result:` lines.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+    /// How many `test result:` lines were seen; zero means the runner never ran.
+    result_lines: u64,
+}
+
+impl Counts {
+    /// Reads `test result: ok. 12 passed; 0 failed; 0 ignored; ...` (libtest and
+    /// wasm-bindgen-test-runner print the same line).
+    fn add_line(&mut self, line: &str) {
+        let Some(rest) = line.trim().strip_prefix("test result: ") else {
+            return;
+        };
+        self.result_lines += 1;
+        for part in rest.split(';') {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let n_before = |word: &str| {
+                words
+                    .iter()
+                    .position(|w| *w == word)
+                    .and_then(|i| i.checked_sub(1))
+                    .and_then(|i| words[i].parse::<u64>().ok())
+            };
+            if let Some(n) = n_before("passed") {
+                self.passed += n;
+            }
+            if let Some(n) = n_before("failed") {
+                self.failed += n;
+            }
+        }
+    }
+}
+
+struct Outcome {
+    name: &'static str,
+    ok: bool,
+    counts: Option<Counts>,
+    seconds: f64,
+    note: String,
+}
+
+pub fn run(args: &[String]) -> Result<bool> {
+    let selected: Vec<&str> = if args.is_empty() {
+        SUITES.to_vec()
+    } else {
+        for a in args {
+            anyhow::ensure!(
+                SUITES.contains(&a.as_str()),
+                "unknown suite `{a}`; choose from {}",
+                SUITES.join(", ")
+            );
+        }
+        SUITES.iter().copied().filter(|s| args.iter().any(|a| a == s)).collect()
+    };
+    let started = Instant::now();
+    setup::run()?;
+
+    let mut outcomes = Vec::new();
+    for suite in selected {
+        let t = Instant::now();
+        let result = match suite {
+            "fmt" => check("fmt", cargo().args(["fmt", "--all", "--", "--check"])),
+            "clippy" => clippy(),
+            "native" => tests("native tests", native_tests()),
+            "wasm" => tests("wasm tests in headless Chromium", wasm_tests()),
+            "e2e" => e2e(),
+            _ => unreachable!("suite names are checked above"),
+        };
+        let (ok, counts, note) = match result {
+            Ok(SuiteResult::Check) => (true, None, String::new()),
+            Ok(SuiteResult::Tests(c)) if c.result_lines == 0 || c.passed + c.failed == 0 => {
+                (false, Some(c), "ran no test".to_owned())
+            }
+            Ok(SuiteResult::Tests(c)) => (c.failed == 0, Some(c), String::new()),
+            Err((counts, err)) => (false, counts, format!("{err:#}")),
+        };
+        outcomes.push(Outcome {
+            name: suite,
+            ok,
+            counts,
+            seconds: t.elapsed().as_secs_f64(),
+            note,
+        });
+    }
+
+    println!("\n==> summary ({} in all)", fmt_duration(started.elapsed()));
+    let (mut passed, mut failed) = (0, 0);
+    for o in &outcomes {
+        let counts = match &o.counts {
+            Some(c) => format!("{} passed, {} failed", c.passed, c.failed),
+            None => "check".to_owned(),
+        };
+        println!(
+            "    {:<7} {:<4} {:<24} {:>7.1}s  {}",
+            o.name,
+            if o.ok { "ok" } else { "FAIL" },
+            counts,
+            o.seconds,
+            o.note
+        );
+        if let Some(c) = &o.counts {
+            passed += c.passed;
+            failed += c.failed;
+        }
+        // A failed check or a suite that broke before reporting still counts as a failure,
+        // so the last line never says "0 failed" for a red run.
+        if !o.ok && o.counts.as_ref().is_none_or(|c| c.failed == 0) {
+            failed += 1;
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(outcomes.iter().all(|o| o.ok))
+}
+
+enum SuiteResult {
+    Check,
+    Tests(Counts),
+}
+
+type SuiteError = (Option<Counts>, anyhow::Error);
+
+fn check(name: &str, cmd: &mut Command) -> Result<SuiteResult, SuiteError> {
+    step(name, || exec(cmd))
+        .map(|_| SuiteResult::Check)
+        .map_err(|e| (None, e))
+}
+
+fn clippy() -> Result<SuiteResult, SuiteError> {
+    let mut native = cargo();
+    native.arg("clippy").arg("--all-targets");
+    for p in NATIVE_PACKAGES.iter().chain(["vestibule-e2e"].iter()) {
+        native.args(["-p", p]);
+    }
+    native.args(["--", "-D", "warnings"]);
+    check("clippy (native)", &mut native)?;
+
+    let mut wasm = cargo();
+    wasm.args(["clippy", "--all-targets", "--target", "wasm32-unknown-unknown"]);
+    for p in WASM_PACKAGES {
+        wasm.args(["-p", p]);
+    }
+    wasm.args(["--", "-D", "warnings"]);
+    check("clippy (wasm32)", &mut wasm)
+}
+
+fn native_tests() -> Command {
+    let mut cmd = cargo();
+    cmd.args(["test", "--no-fail-fast"]);
+    for p in NATIVE_PACKAGES {
+        cmd.args(["-p", p]);
+    }
+    cmd
+}
+
+fn wasm_tests() -> Command {
+    let mut cmd = cargo();
+    cmd.args(["test", "--no-fail-fast", "-p", "vestibule-components", "--target", "wasm32-unknown-unknown"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tool("wasm-bindgen-test-runner"))
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("PATH", tools_path());
+    cmd
+}
+
+fn e2e() -> Result<SuiteResult, SuiteError> {
+    step("build the portal (trunk build --release)", build_portal).map_err(|e| (None, e))?;
+    step(
+        "build the server binary",
+        || exec(cargo().args(["build", "-p", "vestibule-server", "--bin", "vestibule"])),
+    )
+    .map_err(|e| (None, e))?;
+    let root = workspace_root();
+    let mut cmd = cargo();
+    cmd.args(["test", "--no-fail-fast", "-p", "vestibule-e2e", "--", "--test-threads=2"])
+        .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
+        .env("VESTIBULE_DIST_DIR", root.join("dist"))
+        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+        .env("AXE_CORE_JS", axe_core_script());
+    tests("end-to-end browser tests", cmd)
+}
+
+/// `trunk build --release`: the portal that the server serves from `dist/`.
+pub fn build_portal() -> Result<()> {
+    exec(Command::new(tool("trunk"))
+        .args(["build", "--release"])
+        .current_dir(workspace_root())
+        .env("PATH", tools_path()))
+}
+
+/// Runs a test command, echoing its output and counting the `test result:` lines.
+fn tests(name: &str, mut cmd: Command) -> Result<SuiteResult, SuiteError> {
+    step(name, || {
+        let shown = describe(&cmd);
+        println!("    $ {shown}");
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("could not start `{shown}`"))?;
+        let mut counts = Counts::default();
+        let stdout = child.stdout.take().context("no stdout pipe")?;
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            counts.add_line(&line);
+        }
+        let status = child.wait()?;
+        Ok((status, counts))
+    })
+    .map_err(|e| (None, e))
+    .and_then(|(status, counts)| {
+        if status.success() || counts.failed > 0 {
+            Ok(SuiteResult::Tests(counts))
+        } else {
+            // Non-zero exit with no failed test: a build error or a crashed runner.
+            Err((Some(counts), anyhow::anyhow!("exited with {status}")))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Counts;
+
+    #[test]
+    fn counts_libtest_and_wasm_runner_lines() {
+        let mut c = Counts::default();
+        c.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.20s");
+        c.add_line("test result: FAILED. 3 passed; 2 failed; 0 ignored");
+        c.add_line("running 5 tests");
+        assert_eq!(
+            c,
+            Counts {
+                passed: 15,
+                failed: 2,
+                result_lines: 2
+            }
+        );
+    }
+
+    #[test]
+    fn a_runner_that_never_reports_counts_nothing() {
+        let mut c = Counts::default();
+        c.add_line("error: could not compile `x`");
+        assert_eq!(c.result_lines, 0);
+    }
+}
