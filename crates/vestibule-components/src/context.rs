@@ -1,0 +1,211 @@
+//! The shared state of every component: the instance's environment, who is signed in, the
+//! language and the look. [`VestibuleProvider`] loads it once; [`use_vestibule`] reads it.
+
+use leptos::prelude::*;
+use vestibule_core::api::{ClientState, Environment, SessionInfo, User};
+
+use crate::api::{FrontendApi, RequestError};
+use crate::appearance::Appearance;
+use crate::i18n::{Locale, Messages};
+
+/// What [`use_vestibule`] returns: signals over the environment and the client, plus the
+/// actions that change them. `Copy`, so it moves into closures freely.
+#[derive(Clone, Copy)]
+pub struct Vestibule {
+    api: StoredValue<FrontendApi>,
+    environment_resource: LocalResource<Result<Environment, RequestError>>,
+    client_resource: LocalResource<Result<ClientState, RequestError>>,
+    navigate: StoredValue<Option<Callback<String>>>,
+    /// The instance's public settings (`GET /v1/environment`); `None` while loading or failed.
+    pub environment: Signal<Option<Environment>>,
+    /// Why the environment could not be loaded, if it could not.
+    pub environment_error: Signal<Option<RequestError>>,
+    /// The current session; `None` while loading and when signed out.
+    pub session: Signal<Option<SessionInfo>>,
+    /// The signed-in user; `None` while loading and when signed out.
+    pub user: Signal<Option<User>>,
+    /// False until `GET /v1/client` has answered (or failed).
+    pub is_loaded: Signal<bool>,
+    /// True once the client is loaded and has a session.
+    pub is_signed_in: Signal<bool>,
+    /// The language of every component under the provider.
+    pub locale: Signal<Locale>,
+    /// The look of every component under the provider.
+    pub appearance: Signal<Appearance>,
+    sign_out_action: Action<(), Result<(), RequestError>>,
+}
+
+impl Vestibule {
+    /// Creates the state and starts loading; [`VestibuleProvider`] calls this for you.
+    pub fn new(
+        api: FrontendApi,
+        locale: Signal<Locale>,
+        appearance: Signal<Appearance>,
+        navigate: Option<Callback<String>>,
+    ) -> Self {
+        let api = StoredValue::new(api);
+        let environment_resource = LocalResource::new(move || {
+            let api = api.get_value();
+            async move { api.get::<Environment>("/v1/environment").await }
+        });
+        let client_resource = LocalResource::new(move || {
+            let api = api.get_value();
+            async move { api.get::<ClientState>("/v1/client").await }
+        });
+        let environment =
+            Signal::derive(move || environment_resource.get().and_then(|r| r.ok()));
+        let environment_error =
+            Signal::derive(move || environment_resource.get().and_then(|r| r.err()));
+        let client = Signal::derive(move || client_resource.get().and_then(|r| r.ok()));
+        let session = Signal::derive(move || client.get().and_then(|c| c.session));
+        let user = Signal::derive(move || client.get().and_then(|c| c.user));
+        let is_loaded = Signal::derive(move || client_resource.get().is_some());
+        let is_signed_in = Signal::derive(move || session.with(Option::is_some));
+        let sign_out_action = Action::new_local(move |_: &()| {
+            let api = api.get_value();
+            async move {
+                let result = api.send_empty("POST", "/v1/sign_out").await;
+                client_resource.refetch();
+                result
+            }
+        });
+        Self {
+            api,
+            environment_resource,
+            client_resource,
+            navigate: StoredValue::new(navigate),
+            environment,
+            environment_error,
+            session,
+            user,
+            is_loaded,
+            is_signed_in,
+            locale,
+            appearance,
+            sign_out_action,
+        }
+    }
+
+    /// The frontend API the components talk to.
+    pub fn api(&self) -> FrontendApi {
+        self.api.get_value()
+    }
+
+    /// The sentences of the current language.
+    pub fn messages(&self) -> &'static Messages {
+        self.locale.get().messages()
+    }
+
+    /// Ends the session (`POST /v1/sign_out`) and reloads the client.
+    pub fn sign_out(&self) {
+        self.sign_out_action.dispatch(());
+    }
+
+    /// True while a sign-out is on its way.
+    pub fn signing_out(&self) -> Signal<bool> {
+        self.sign_out_action.pending().into()
+    }
+
+    /// Loads `GET /v1/client` again, after something changed the user.
+    pub fn reload_client(&self) {
+        self.client_resource.refetch();
+    }
+
+    /// Loads `GET /v1/environment` again, after it failed or the admin changed it.
+    pub fn reload_environment(&self) {
+        self.environment_resource.refetch();
+    }
+
+    /// Leaves the page for `url`: through the provider's `navigate` callback when one is
+    /// set (a client-side router, a test), otherwise by `window.location.assign`.
+    pub fn navigate(&self, url: &str) {
+        match self.navigate.get_value() {
+            Some(navigate) => navigate.run(url.to_owned()),
+            None => {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.location().assign(url);
+                }
+            }
+        }
+    }
+}
+
+/// Loads the environment and the client for every Vestibule component inside it.
+///
+/// ```ignore
+/// view! {
+///     <VestibuleProvider frontend_api="https://auth.example.com" locale=Locale::De>
+///         <SignedOut><SignIn/></SignedOut>
+///         <SignedIn><UserButton/></SignedIn>
+///     </VestibuleProvider>
+/// }
+/// ```
+///
+/// Components rendered without a provider make their own (talking to the page's origin),
+/// so one `<SignIn/>` works alone; use the provider when several components share a page,
+/// so that they load the client once and agree on it.
+#[component]
+pub fn VestibuleProvider(
+    /// The Vestibule server: `""` (the default) for the page's own origin, or an absolute URL.
+    #[prop(optional, into)]
+    frontend_api: String,
+    /// The language of every component inside; English by default.
+    #[prop(optional, into)]
+    locale: MaybeProp<Locale>,
+    /// The look of every component inside: theme and `--vst-*` variables.
+    #[prop(optional, into)]
+    appearance: MaybeProp<Appearance>,
+    /// How to leave the page for a URL (OAuth start, redirect after sign-in). Defaults to
+    /// `window.location.assign`; pass a router's navigate for same-origin paths.
+    #[prop(optional, into)]
+    navigate: Option<Callback<String>>,
+    children: Children,
+) -> impl IntoView {
+    let vestibule = Vestibule::new(
+        FrontendApi::new(frontend_api),
+        Signal::derive(move || locale.get().unwrap_or_default()),
+        Signal::derive(move || appearance.get().unwrap_or_default()),
+        navigate,
+    );
+    provide_context(vestibule);
+    children()
+}
+
+/// The [`Vestibule`] state given by the nearest [`VestibuleProvider`].
+///
+/// # Panics
+/// When no provider is above the calling component; the message says how to add one.
+pub fn use_vestibule() -> Vestibule {
+    use_context::<Vestibule>().expect(
+        "use_vestibule() found no Vestibule context: render this component inside \
+         <VestibuleProvider frontend_api=\"...\"> ... </VestibuleProvider>",
+    )
+}
+
+/// The provider's state, or a new one for the page's origin when a drop-in component is
+/// rendered alone.
+pub(crate) fn use_vestibule_or_standalone() -> Vestibule {
+    use_context::<Vestibule>().unwrap_or_else(|| {
+        let vestibule = Vestibule::new(
+            FrontendApi::default(),
+            Signal::derive(Locale::default),
+            Signal::derive(Appearance::default),
+            None,
+        );
+        provide_context(vestibule);
+        vestibule
+    })
+}
+
+/// A component's own `locale` prop, else the provider's.
+pub(crate) fn resolve_locale(vestibule: Vestibule, prop: MaybeProp<Locale>) -> Signal<Locale> {
+    Signal::derive(move || prop.get().unwrap_or_else(|| vestibule.locale.get()))
+}
+
+/// A component's own `appearance` prop, else the provider's.
+pub(crate) fn resolve_appearance(
+    vestibule: Vestibule,
+    prop: MaybeProp<Appearance>,
+) -> Signal<Appearance> {
+    Signal::derive(move || prop.get().unwrap_or_else(|| vestibule.appearance.get()))
+}

@@ -1,0 +1,474 @@
+//! `<SignIn/>`, `<SignUp/>` and `<SignInButton/>`: the cards and the button that start an
+//! OAuth flow with a provider.
+
+use leptos::ev::MouseEvent;
+use leptos::prelude::*;
+use vestibule_core::api::{InstanceEnvironment, OAuthIntent, PublicConnection};
+use vestibule_core::{ErrorCode, ProviderId};
+
+use crate::appearance::Appearance;
+use crate::context::{Vestibule, resolve_appearance, resolve_locale, use_vestibule_or_standalone};
+use crate::i18n::{Locale, Messages, fill};
+use crate::icons::ProviderLogo;
+use crate::page;
+use crate::root::Root;
+
+/// The sign-in card: the app's name, one "Continue with …" button per enabled connection,
+/// the error of a failed attempt (`?error=<code>`), and a link to sign up.
+///
+/// A visitor who is already signed in is sent on to `redirect_url` instead.
+///
+/// ```ignore
+/// view! { <SignIn redirect_url="/dashboard" sign_up_url="/sign-up"/> }
+/// ```
+#[component]
+pub fn SignIn(
+    /// Extra classes on the card's root element.
+    #[prop(optional, into)]
+    class: MaybeProp<String>,
+    /// Where to go once signed in. Defaults to the page's `?redirect_url=` (if on this
+    /// origin), then the instance's `after_sign_in_url`, then `/`.
+    #[prop(optional, into)]
+    redirect_url: MaybeProp<String>,
+    /// Where "Sign up" leads. Defaults to the Account Portal's sign-up page.
+    #[prop(optional, into)]
+    sign_up_url: MaybeProp<String>,
+    /// Theme and `--vst-*` variables; defaults to the provider's.
+    #[prop(optional, into)]
+    appearance: MaybeProp<Appearance>,
+    /// Language; defaults to the provider's.
+    #[prop(optional, into)]
+    locale: MaybeProp<Locale>,
+    /// Connections to offer instead of those the environment lists.
+    #[prop(optional, into)]
+    connections: MaybeProp<Vec<PublicConnection>>,
+) -> impl IntoView {
+    view! {
+        <AuthCard
+            intent=OAuthIntent::SignIn
+            class
+            redirect_url
+            other_url=sign_up_url
+            appearance
+            locale
+            connections
+        />
+    }
+}
+
+/// The sign-up card: like [`SignIn`], with the sign-up intent and a link to sign in.
+#[component]
+pub fn SignUp(
+    /// Extra classes on the card's root element.
+    #[prop(optional, into)]
+    class: MaybeProp<String>,
+    /// Where to go once signed up. Defaults as for [`SignIn`].
+    #[prop(optional, into)]
+    redirect_url: MaybeProp<String>,
+    /// Where "Sign in" leads. Defaults to the Account Portal's sign-in page.
+    #[prop(optional, into)]
+    sign_in_url: MaybeProp<String>,
+    /// Theme and `--vst-*` variables; defaults to the provider's.
+    #[prop(optional, into)]
+    appearance: MaybeProp<Appearance>,
+    /// Language; defaults to the provider's.
+    #[prop(optional, into)]
+    locale: MaybeProp<Locale>,
+    /// Connections to offer instead of those the environment lists.
+    #[prop(optional, into)]
+    connections: MaybeProp<Vec<PublicConnection>>,
+) -> impl IntoView {
+    view! {
+        <AuthCard
+            intent=OAuthIntent::SignUp
+            class
+            redirect_url
+            other_url=sign_in_url
+            appearance
+            locale
+            connections
+        />
+    }
+}
+
+#[component]
+fn AuthCard(
+    intent: OAuthIntent,
+    class: MaybeProp<String>,
+    redirect_url: MaybeProp<String>,
+    /// The other card's page: sign-up from sign-in and back.
+    other_url: MaybeProp<String>,
+    appearance: MaybeProp<Appearance>,
+    locale: MaybeProp<Locale>,
+    connections: MaybeProp<Vec<PublicConnection>>,
+) -> impl IntoView {
+    let vst = use_vestibule_or_standalone();
+    let locale = resolve_locale(vst, locale);
+    let appearance = resolve_appearance(vst, appearance);
+    let t = move || locale.get().messages();
+    let (block, other_block) = match intent {
+        OAuthIntent::SignUp => ("sign-up", "sign-in"),
+        _ => ("sign-in", "sign-up"),
+    };
+
+    let redirect = redirect_target(vst, redirect_url);
+    let connections = Signal::derive(move || {
+        connections.get().or_else(|| {
+            vst.environment
+                .with(|e| e.as_ref().map(|e| e.connections.clone()))
+        })
+    });
+    let app_name = move || {
+        vst.environment
+            .with(|e| e.as_ref().map(|e| e.application_name.clone()))
+            .unwrap_or_default()
+    };
+    let other_href = Signal::derive(move || {
+        let base = other_url.get().unwrap_or_else(|| {
+            vst.environment
+                .with(|e| {
+                    e.as_ref().map(|e| match intent {
+                        OAuthIntent::SignUp => e.portal.sign_in_url.clone(),
+                        _ => e.portal.sign_up_url.clone(),
+                    })
+                })
+                .unwrap_or_else(|| format!("/{other_block}"))
+        });
+        // Carry an explicit ?redirect_url= over, so switching cards keeps the destination.
+        match page::query_param("redirect_url") {
+            Some(r) if !base.contains('?') => {
+                format!("{base}?redirect_url={}", crate::api::encode_component(&r))
+            }
+            _ => base,
+        }
+    });
+
+    // A visitor who is signed in already has nothing to do here.
+    Effect::new(move |_| {
+        if vst.is_signed_in.get() {
+            vst.navigate(&redirect.get());
+        }
+    });
+
+    let failed = RwSignal::new(page::query_param("error").map(|raw| {
+        let reference = page::query_param("reference");
+        (ErrorCode::parse(&raw), reference)
+    }));
+    let is_dev = move || {
+        vst.environment.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| e.environment == InstanceEnvironment::Development)
+        })
+    };
+
+    let body = move || {
+        let t = t();
+        if vst.is_signed_in.get() {
+            return view! {
+                <p class="vst-card__status" role="status" data-testid=format!("{block}-redirecting")>
+                    <span class="vst-spinner" aria-hidden="true"></span>
+                    {t.redirecting}
+                </p>
+            }
+            .into_any();
+        }
+        match connections.get() {
+            None if vst.environment_error.with(Option::is_some) => view! {
+                <div class="vst-alert vst-alert--error" role="alert" data-testid=format!("{block}-load-error")>
+                    <p>{t.environment_failed}</p>
+                    <button
+                        type="button"
+                        class="vst-button vst-button--secondary"
+                        data-testid=format!("{block}-retry")
+                        on:click=move |_| vst.reload_environment()
+                    >
+                        {t.retry}
+                    </button>
+                </div>
+            }
+            .into_any(),
+            Some(list) if vst.is_loaded.get() => {
+                if list.is_empty() {
+                    view! {
+                        <p class="vst-card__empty" data-testid=format!("{block}-empty")>
+                            {t.no_connections}
+                        </p>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <div class="vst-card__providers">
+                            {list
+                                .into_iter()
+                                .map(|c| view! {
+                                    <ProviderButton
+                                        provider=c.provider
+                                        display_name=c.display_name
+                                        intent
+                                        redirect
+                                        locale
+                                    />
+                                })
+                                .collect_view()}
+                        </div>
+                    }
+                    .into_any()
+                }
+            }
+            _ => view! {
+                <div class="vst-card__status" role="status" aria-busy="true" data-testid=format!("{block}-loading")>
+                    <span class="vst-spinner" aria-hidden="true"></span>
+                    {t.loading}
+                </div>
+            }
+            .into_any(),
+        }
+    };
+
+    view! {
+        <Root block class appearance locale>
+            <div class="vst-card">
+                <header class="vst-card__header">
+                    <h1 class="vst-card__title" data-testid=format!("{block}-title")>
+                        {move || {
+                            let t = t();
+                            let template = match intent {
+                                OAuthIntent::SignUp => t.sign_up_title,
+                                _ => t.sign_in_title,
+                            };
+                            let name = app_name();
+                            if name.is_empty() {
+                                // Before the environment loads: the sentence without a name.
+                                match intent {
+                                    OAuthIntent::SignUp => t.sign_up_link.to_owned(),
+                                    _ => t.sign_in_link.to_owned(),
+                                }
+                            } else {
+                                fill(template, &[("app", &name)])
+                            }
+                        }}
+                    </h1>
+                    <p class="vst-card__subtitle">
+                        {move || match intent {
+                            OAuthIntent::SignUp => t().sign_up_subtitle,
+                            _ => t().sign_in_subtitle,
+                        }}
+                    </p>
+                </header>
+                {move || {
+                    failed
+                        .get()
+                        .map(|(code, reference)| {
+                            view! {
+                                <ErrorBanner
+                                    code
+                                    reference
+                                    locale
+                                    testid=format!("{block}-error")
+                                    on_dismiss=Callback::new(move |_| failed.set(None))
+                                />
+                            }
+                        })
+                }}
+                {body}
+                <footer class="vst-card__footer">
+                    <p class="vst-card__switch">
+                        {move || match intent {
+                            OAuthIntent::SignUp => t().have_account,
+                            _ => t().no_account,
+                        }}
+                        " "
+                        <a
+                            class="vst-link"
+                            href=other_href
+                            data-testid=format!("{block}-{other_block}-link")
+                        >
+                            {move || match intent {
+                                OAuthIntent::SignUp => t().sign_in_link,
+                                _ => t().sign_up_link,
+                            }}
+                        </a>
+                    </p>
+                    <p class="vst-card__brand">
+                        {t().secured_by}
+                        <Show when=is_dev>
+                            <span class="vst-badge vst-badge--warning" data-testid=format!("{block}-dev-badge")>
+                                {move || t().development_mode}
+                            </span>
+                        </Show>
+                    </p>
+                </footer>
+            </div>
+        </Root>
+    }
+}
+
+/// Where a card sends the visitor after signing in: the prop, else a safe `?redirect_url=`,
+/// else the instance's `after_sign_in_url`, else the page origin's `/`.
+pub(crate) fn redirect_target(vst: Vestibule, prop: MaybeProp<String>) -> Signal<String> {
+    Signal::derive(move || {
+        let origin = page::origin();
+        if let Some(url) = prop.get() {
+            return page::safe_redirect(&url, &origin, &[&url]).unwrap_or(url);
+        }
+        let after = vst
+            .environment
+            .with(|e| e.as_ref().map(|e| e.portal.after_sign_in_url.clone()));
+        let trusted: Vec<&str> = after.iter().map(String::as_str).collect();
+        page::query_param("redirect_url")
+            .and_then(|r| page::safe_redirect(&r, &origin, &trusted))
+            .or(after)
+            .unwrap_or_else(|| format!("{origin}/"))
+    })
+}
+
+/// A sentence for a failed attempt, with a button to hide it.
+#[component]
+pub(crate) fn ErrorBanner(
+    /// `None` for a code this version does not know.
+    code: Option<ErrorCode>,
+    reference: Option<String>,
+    locale: Signal<Locale>,
+    testid: String,
+    #[prop(optional)] on_dismiss: Option<Callback<()>>,
+) -> impl IntoView {
+    let code_attr = code.map(ErrorCode::as_str).unwrap_or("unknown");
+    let sentence = move || error_sentence(locale.get().messages(), code, reference.as_deref());
+    let dismiss_id = format!("{testid}-dismiss");
+    view! {
+        <div class="vst-alert vst-alert--error" role="alert" data-testid=testid data-error-code=code_attr>
+            <svg class="vst-alert__icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+                <path fill="currentColor" d="M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1zm-.75 3.5h1.5v4.5h-1.5zm0 5.75h1.5v1.5h-1.5z"/>
+            </svg>
+            <p class="vst-alert__text">{sentence}</p>
+            {on_dismiss.map(|cb| view! {
+                <button
+                    type="button"
+                    class="vst-alert__dismiss"
+                    aria-label=move || locale.get().messages().dismiss
+                    data-testid=dismiss_id.clone()
+                    on:click=move |_| cb.run(())
+                >
+                    "×"
+                </button>
+            })}
+        </div>
+    }
+}
+
+/// The sentence for an error code, with the reference for internal errors.
+pub(crate) fn error_sentence(
+    t: &'static Messages,
+    code: Option<ErrorCode>,
+    reference: Option<&str>,
+) -> String {
+    match (code, reference) {
+        (Some(ErrorCode::Internal), Some(r)) => fill(t.error_with_reference, &[("reference", r)]),
+        (Some(code), _) => t.error(code).to_owned(),
+        (None, _) => t.unexpected_error.to_owned(),
+    }
+}
+
+/// One provider's button inside a card. An `<a>`, so it works as a link too (open in a new
+/// tab, copy address); a plain click shows "Redirecting…" and leaves through the provider's
+/// `navigate`.
+#[component]
+fn ProviderButton(
+    provider: ProviderId,
+    display_name: String,
+    intent: OAuthIntent,
+    redirect: Signal<String>,
+    locale: Signal<Locale>,
+) -> impl IntoView {
+    let vst = use_vestibule_or_standalone();
+    let href = Signal::derive(move || vst.api().oauth_start_url(provider, intent, &redirect.get()));
+    let leaving = RwSignal::new(false);
+    // Coming back with the Back button restores the page from the bfcache as it was left.
+    let listener = window_event_listener(leptos::ev::pageshow, move |_| leaving.set(false));
+    on_cleanup(move || listener.remove());
+    let on_click = move |ev: MouseEvent| {
+        if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+            ev.prevent_default();
+            if !leaving.get_untracked() {
+                leaving.set(true);
+                vst.navigate(&href.get_untracked());
+            }
+        }
+    };
+    let label = move || {
+        let t = locale.get().messages();
+        let template = match intent {
+            OAuthIntent::Connect => t.connect_with,
+            _ => t.continue_with,
+        };
+        fill(template, &[("provider", &display_name)])
+    };
+    view! {
+        <a
+            class="vst-button vst-button--social"
+            class:vst-button--busy=move || leaving.get()
+            href=href
+            aria-busy=move || leaving.get().then_some("true")
+            data-testid=format!("{}-button-{}", intent_slug(intent), provider.as_str())
+            data-provider=provider.as_str()
+            on:click=on_click
+        >
+            {move || {
+                if leaving.get() {
+                    view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any()
+                } else {
+                    view! { <ProviderLogo provider/> }.into_any()
+                }
+            }}
+            <span class="vst-button__label">{label}</span>
+        </a>
+    }
+}
+
+fn intent_slug(intent: OAuthIntent) -> &'static str {
+    match intent {
+        OAuthIntent::SignIn => "sign-in",
+        OAuthIntent::SignUp => "sign-up",
+        OAuthIntent::Connect => "connect",
+    }
+}
+
+/// One "Continue with …" button, for apps that draw their own sign-in page.
+///
+/// ```ignore
+/// view! { <SignInButton provider=ProviderId::Atlassian redirect_url="/projects"/> }
+/// ```
+#[component]
+pub fn SignInButton(
+    /// Extra classes on the button's wrapper.
+    #[prop(optional, into)]
+    class: MaybeProp<String>,
+    /// The provider to sign in with.
+    #[prop(optional)]
+    provider: Option<ProviderId>,
+    /// Sign in (default), sign up, or connect another account to the signed-in user.
+    #[prop(optional)]
+    intent: Option<OAuthIntent>,
+    /// Where to go afterwards. Defaults as for [`SignIn`].
+    #[prop(optional, into)]
+    redirect_url: MaybeProp<String>,
+    /// Theme and `--vst-*` variables; defaults to the provider's.
+    #[prop(optional, into)]
+    appearance: MaybeProp<Appearance>,
+    /// Language; defaults to the provider's.
+    #[prop(optional, into)]
+    locale: MaybeProp<Locale>,
+) -> impl IntoView {
+    let vst = use_vestibule_or_standalone();
+    let locale = resolve_locale(vst, locale);
+    let appearance = resolve_appearance(vst, appearance);
+    let provider = provider.unwrap_or(ProviderId::Atlassian);
+    let intent = intent.unwrap_or(OAuthIntent::SignIn);
+    let redirect = redirect_target(vst, redirect_url);
+    let display_name = provider.info().display_name.to_owned();
+    view! {
+        <Root block="sign-in-button" class appearance locale testid="sign-in-button">
+            <ProviderButton provider display_name intent redirect locale/>
+        </Root>
+    }
+}

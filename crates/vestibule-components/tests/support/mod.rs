@@ -1,0 +1,214 @@
+//! Test helpers: a stubbed `fetch` that answers like the Vestibule server and records what
+//! it was asked, and DOM queries by `data-testid`.
+#![allow(dead_code)]
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+pub const SIGNED_OUT: &str = r#"{"session":null,"user":null}"#;
+
+pub fn environment_json(environment: &str) -> String {
+    format!(
+        r#"{{"environment":"{environment}","application_name":"Acme",
+            "connections":[{{"provider":"atlassian","display_name":"Atlassian","icon_url":"/icons/atlassian.svg"}}],
+            "portal":{{"sign_in_url":"https://vst.test/sign-in","sign_up_url":"https://vst.test/sign-up",
+                      "user_profile_url":"https://vst.test/user","after_sign_in_url":"https://app.test/"}}}}"#
+    )
+}
+
+pub fn signed_in_json() -> String {
+    r#"{"session":{"id":"sess_1","created_at":1700000000,"last_active_at":1700000500,"expires_at":1800000000,
+                   "user_agent":"Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0","current":true},
+        "user":{"id":"user_1","name":"Ada Lovelace","email":"ada@example.com","email_verified":true,
+                "avatar_url":null,"created_at":1700000000,
+                "external_accounts":[{"id":"ext_1","provider":"atlassian","provider_account_id":"acc-1",
+                    "email":"ada@example.com","email_verified":true,"name":"Ada Lovelace","avatar_url":null,
+                    "site":{"id":"cloud-1","name":"acme","url":"https://acme.atlassian.net","avatar_url":null},
+                    "scopes":["read:me"],"reconnect_needed":false,"created_at":1700000000}]}}"#
+        .to_owned()
+}
+
+/// A stand-in for the server: `window.fetch` answers from a route table and records every
+/// call (method, URL, Content-Type, body) in `window.__vstCalls`.
+pub struct FakeServer {
+    routes: js_sys::Array,
+}
+
+impl FakeServer {
+    pub fn new() -> Self {
+        Self {
+            routes: js_sys::Array::new(),
+        }
+    }
+
+    /// Answers `method path` (the URL's path, query ignored) with `status` and `body`.
+    /// A later route for the same call wins, so a test can change an answer.
+    pub fn route(self, method: &str, path: &str, status: u16, body: &str) -> Self {
+        let r = js_sys::Array::new();
+        r.push(&method.into());
+        r.push(&path.into());
+        r.push(&JsValue::from(status));
+        r.push(&body.into());
+        self.routes.push(&r);
+        self
+    }
+
+    pub fn install(&self) {
+        let install = js_sys::Function::new_with_args(
+            "routes",
+            r#"
+            window.__vstRoutes = routes;
+            window.__vstCalls = [];
+            window.fetch = async (input, init) => {
+                init = init || {};
+                const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+                const method = (init.method || 'GET').toUpperCase();
+                const ct = new Headers(init.headers || {}).get('content-type');
+                window.__vstCalls.push({ method, url: url.href, path: url.pathname, contentType: ct, body: init.body ?? null });
+                let hit = null;
+                for (const r of window.__vstRoutes) if (r[0] === method && r[1] === url.pathname) hit = r;
+                if (!hit) return new Response('{"code":"not_found","message":"no route"}', { status: 404 });
+                return new Response(hit[3], { status: hit[2], headers: { 'Content-Type': 'application/json' } });
+            };
+            "#,
+        );
+        install.call1(&JsValue::NULL, &self.routes).unwrap();
+    }
+
+    /// Adds or replaces a route on the installed stub.
+    pub fn answer(&self, method: &str, path: &str, status: u16, body: &str) {
+        let r = js_sys::Array::new();
+        r.push(&method.into());
+        r.push(&path.into());
+        r.push(&JsValue::from(status));
+        r.push(&body.into());
+        self.routes.push(&r);
+    }
+}
+
+/// One recorded call to the stubbed server.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    pub content_type: Option<String>,
+    pub body: Option<String>,
+}
+
+pub fn calls() -> Vec<Call> {
+    let calls = js_sys::Reflect::get(&window(), &"__vstCalls".into()).unwrap();
+    let calls: js_sys::Array = calls.dyn_into().unwrap();
+    calls
+        .iter()
+        .map(|c| {
+            let get = |k: &str| js_sys::Reflect::get(&c, &k.into()).unwrap().as_string();
+            Call {
+                method: get("method").unwrap(),
+                path: get("path").unwrap(),
+                content_type: get("contentType"),
+                body: get("body"),
+            }
+        })
+        .collect()
+}
+
+/// The calls other than loading the environment and client.
+pub fn writes() -> Vec<Call> {
+    calls().into_iter().filter(|c| c.method != "GET").collect()
+}
+
+/// A `navigate` callback for the provider that records URLs instead of leaving the page.
+pub fn capture_navigation() -> (Callback<String>, RwSignal<Vec<String>>) {
+    let seen = RwSignal::new(Vec::new());
+    (Callback::new(move |url: String| seen.update(|v| v.push(url))), seen)
+}
+
+/// Mounts a view into a fresh `<section>` of the test page. The view stays mounted (tests
+/// in one binary share the page), so each test queries only inside its own section.
+pub fn mount<F, V>(f: F) -> web_sys::HtmlElement
+where
+    F: FnOnce() -> V + 'static,
+    V: IntoView + 'static,
+{
+    let section = document().create_element("section").unwrap();
+    document().body().unwrap().append_child(&section).unwrap();
+    let section: web_sys::HtmlElement = section.unchecked_into();
+    let handle = leptos::mount::mount_to(section.clone(), f);
+    handle.forget();
+    section
+}
+
+/// Lets fetches resolve and effects run.
+pub async fn settle() {
+    for _ in 0..6 {
+        sleep(5).await;
+        leptos::task::tick().await;
+    }
+}
+
+pub async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+pub fn query(root: &web_sys::HtmlElement, testid: &str) -> Option<web_sys::HtmlElement> {
+    root.query_selector(&format!("[data-testid='{testid}']"))
+        .unwrap()
+        .map(|e| e.unchecked_into())
+}
+
+#[track_caller]
+pub fn find(root: &web_sys::HtmlElement, testid: &str) -> web_sys::HtmlElement {
+    query(root, testid).unwrap_or_else(|| {
+        panic!(
+            "no element with data-testid={testid} in:\n{}",
+            root.inner_html()
+        )
+    })
+}
+
+pub fn count(root: &web_sys::HtmlElement, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+#[track_caller]
+pub fn text(root: &web_sys::HtmlElement, testid: &str) -> String {
+    find(root, testid)
+        .text_content()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
+pub fn click(el: &web_sys::HtmlElement) {
+    el.click();
+}
+
+/// Types into an input as a person would: sets the value and fires `input`.
+pub fn type_into(el: &web_sys::HtmlElement, value: &str) {
+    let input: &web_sys::HtmlInputElement = el.unchecked_ref();
+    input.set_value(value);
+    let ev = web_sys::Event::new("input").unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+/// Presses a key on an element (`keydown`, bubbling).
+pub fn press(el: &web_sys::HtmlElement, key: &str, shift: bool) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_shift_key(shift);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+/// The element that has focus, if any.
+pub fn focused() -> Option<web_sys::Element> {
+    document().active_element()
+}
