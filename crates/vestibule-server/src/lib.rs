@@ -4,19 +4,31 @@
 //! [`app`] builds the router for a prepared [`AppState`]; [`server::start`] resolves the
 //! configuration, binds the listener and runs it until shut down.
 
+pub mod atlassian;
+pub mod auth;
+pub mod clock;
 pub mod config;
+pub mod cookies;
+pub mod crypto;
+pub mod db;
 pub mod error;
+pub mod guard;
+pub mod instance;
 pub mod portal;
+pub mod redirect;
 pub mod routes;
 pub mod server;
+pub mod signin;
 pub mod state;
+pub mod store;
+pub mod tokens;
 
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -31,9 +43,47 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
+    use routes::{admin, backend, environment, frontend, oauth};
     let api = Router::new()
-        .route("/environment", get(routes::environment::environment))
-        .fallback(portal::api_not_found);
+        .route("/health", get(environment::health))
+        .route("/environment", get(environment::environment))
+        // Frontend API (browser, session cookie)
+        .route("/oauth/{provider}/start", get(oauth::start))
+        .route("/oauth_callback", get(oauth::callback))
+        .route("/client", get(frontend::client))
+        .route("/sign_out", post(frontend::sign_out))
+        .route("/me/sessions", get(frontend::list_sessions))
+        .route(
+            "/me/sessions/{id}",
+            axum::routing::delete(frontend::revoke_session),
+        )
+        .route(
+            "/me/external_accounts/{id}",
+            axum::routing::delete(frontend::disconnect_account),
+        )
+        // Admin API (secret key or dashboard cookie)
+        .route("/admin/connections", get(admin::list).post(admin::create))
+        .route(
+            "/admin/connections/{id}",
+            get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route(
+            "/admin/session",
+            get(admin::status)
+                .post(admin::sign_in)
+                .delete(admin::sign_out),
+        )
+        // Backend API (secret key)
+        .route("/users/{id}", get(backend::user))
+        .route(
+            "/users/{id}/oauth_access_tokens/{provider}",
+            get(backend::oauth_access_token),
+        )
+        .fallback(portal::api_not_found)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin_writes,
+        ));
 
     let csp = HeaderValue::from_str(&state.portal.content_security_policy())
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));

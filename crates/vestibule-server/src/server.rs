@@ -1,21 +1,32 @@
 //! Starting and stopping one instance: resolve the configuration, bind, serve, shut down.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
+use atlassian_emulator::RunningEmulator;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use url::Url;
+use vestibule_core::api::InstanceEnvironment;
 
+use crate::atlassian::{AtlassianClient, Endpoints};
+use crate::clock::Clock;
 use crate::config::ServeArgs;
+use crate::cookies::CookieNames;
 use crate::portal::Portal;
-use crate::state::{AppState, Settings, Shared};
+use crate::redirect::RedirectPolicy;
+use crate::state::{AppState, RefreshLocks, Settings, Shared};
+use crate::store::{admin_sessions, flows, sessions};
+use crate::{db, instance};
 
 /// A server accepting connections in this process.
 pub struct RunningServer {
     pub local_addr: SocketAddr,
     pub state: AppState,
+    /// The development instance's own Atlassian emulator, when it runs one.
+    pub emulator: Option<RunningEmulator>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -30,20 +41,31 @@ impl RunningServer {
         self.state.settings.url(path)
     }
 
-    /// Lines for the operator: the readiness line first (harnesses wait for it).
+    /// Lines for the operator. The emulator's address comes before the readiness line, so a
+    /// harness that waits for the latter has read the former.
     pub fn banner(&self) -> Vec<String> {
-        let urls = self.state.settings.portal_urls();
-        vec![
-            format!("vestibule listening on http://{}", self.local_addr),
-            format!(
-                "{} instance at {}",
-                self.state.settings.environment.as_str(),
-                self.url("")
-            ),
-            format!("sign-in page: {}", urls.sign_in_url),
-            format!("sign-up page: {}", urls.sign_up_url),
-            format!("user profile: {}", urls.user_profile_url),
-        ]
+        let settings = &self.state.settings;
+        let urls = settings.portal_urls();
+        let mut lines = Vec::new();
+        if let Some(emulator) = &self.emulator {
+            lines.push(format!("atlassian emulator at {}", emulator.base_url()));
+        }
+        lines.push(format!("vestibule listening on http://{}", self.local_addr));
+        lines.push(format!(
+            "{} instance at {}",
+            settings.environment.as_str(),
+            self.url("")
+        ));
+        lines.push(format!("sign-in page: {}", urls.sign_in_url));
+        lines.push(format!("sign-up page: {}", urls.sign_up_url));
+        lines.push(format!("user profile: {}", urls.user_profile_url));
+        lines.push(format!("dashboard: {}", self.url("/dashboard")));
+        lines.push(format!("callback URL: {}", settings.callback_url()));
+        if settings.environment == InstanceEnvironment::Development {
+            // Development only: the operator needs it to open the dashboard.
+            lines.push(format!("secret key: {}", self.state.secret_key));
+        }
+        lines
     }
 
     /// Stops accepting connections, lets requests in flight finish, and waits.
@@ -55,6 +77,9 @@ impl RunningServer {
     /// Waits until the server stops (after [`RunningServer::shutdown`] or an I/O failure).
     pub async fn wait(self) -> anyhow::Result<()> {
         self.task.await.context("server task panicked")??;
+        if let Some(emulator) = self.emulator {
+            emulator.shutdown().await;
+        }
         Ok(())
     }
 
@@ -64,28 +89,79 @@ impl RunningServer {
     }
 }
 
-/// Resolves `args`, binds the listener and starts serving in a background task. When this
-/// returns the socket is listening, so the caller may announce readiness.
+/// Resolves `args`, opens the database, binds the listener and starts serving in a background
+/// task. When this returns the socket is listening, so the caller may announce readiness.
 pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
+    let environment: InstanceEnvironment = args.environment.into();
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local_addr = listener.local_addr()?;
-
     let public_url = match &args.public_url {
         Some(url) => url.clone(),
         None => Url::parse(&format!("http://{local_addr}"))?,
     };
+    if environment == InstanceEnvironment::Production {
+        instance::check_production(&args, &public_url)?;
+    }
+    if public_url.path() != "/" {
+        anyhow::bail!("--public-url must be an origin without a path (got {public_url})");
+    }
+
+    instance::create_data_dir(&args.data_dir)?;
+    let keys = instance::load_keys(&args, environment)?;
+    let db = db::connect(args.database_url.as_deref(), &args.data_dir).await?;
+    let instance_id = instance::instance_id(&db).await?;
+    let clock = Clock::default();
+
     let settings = Settings {
-        environment: args.environment.into(),
-        public_url,
+        environment,
+        public_url: public_url.clone(),
         application_name: args.application_name.clone(),
+        session_inactivity: args.session_inactivity_timeout.as_secs() as i64,
+        session_lifetime: args.session_lifetime.as_secs() as i64,
     };
-    let portal = Portal::load(&args.dist_dir);
-    let state = AppState::new(Shared { settings, portal });
+    let (shared_credentials, emulator) = match environment {
+        InstanceEnvironment::Development => {
+            instance::seed_development_connection(&db, clock.now()).await?;
+            let (credentials, emulator) =
+                instance::shared_credentials(&args, &settings.callback_url()).await?;
+            (Some(credentials), emulator)
+        }
+        InstanceEnvironment::Production => (None, None),
+    };
+    let redirects = RedirectPolicy::new(&public_url, &args.allowed_redirect_origins)
+        .map_err(|e| anyhow::anyhow!("--allowed-redirect-origins: {e}"))?;
+
+    let state = AppState::new(Shared {
+        cookies: CookieNames::new(&instance_id, settings.is_https()),
+        settings,
+        portal: Portal::load(&args.dist_dir),
+        db,
+        master_key: keys.master_key,
+        secret_key: keys.secret_key,
+        clock,
+        redirects,
+        atlassian: AtlassianClient::new(args.provider_connect_timeout, args.provider_timeout)?,
+        provider_endpoints: Endpoints {
+            auth_base: args.atlassian_auth_url.clone(),
+            api_base: args.atlassian_api_url.clone(),
+        },
+        shared_credentials,
+        sessions: Default::default(),
+        users: Default::default(),
+        refresh_locks: RefreshLocks::default(),
+    });
+    tracing::info!(
+        environment = environment.as_str(),
+        %instance_id,
+        public_url = %public_url,
+        "instance ready"
+    );
 
     let router = crate::app(state.clone());
     let (shutdown, mut shutdown_rx) = watch::channel(false);
+    tokio::spawn(sweep_expired(state.clone(), shutdown.subscribe()));
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
             .with_graceful_shutdown(async move {
@@ -97,9 +173,35 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     Ok(RunningServer {
         local_addr,
         state,
+        emulator,
         shutdown,
         task,
     })
+}
+
+/// Deletes expired sessions, admin sessions and abandoned flows every few minutes.
+async fn sweep_expired(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_secs(300));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {}
+            _ = stop.wait_for(|stop| *stop) => return,
+        }
+        let now = state.clock.now();
+        let swept = async {
+            let s =
+                sessions::delete_expired(&state.db, now, state.settings.session_inactivity).await?;
+            let a = admin_sessions::delete_expired(&state.db, now).await?;
+            let f = flows::delete_abandoned(&state.db, now).await?;
+            Ok::<_, sqlx::Error>(s + a + f)
+        }
+        .await;
+        match swept {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(rows = n, "expired rows deleted"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired rows failed"),
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

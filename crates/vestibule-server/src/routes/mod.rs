@@ -1,3 +1,17 @@
 //! HTTP handlers, one module per API surface.
 
+pub mod admin;
+pub mod backend;
 pub mod environment;
+pub mod frontend;
+pub mod oauth;
+
+use axum::http::HeaderMap;
+
+/// The request id the request-id layer set, for error references.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}

@@ -1,0 +1,117 @@
+//! Who is asking: a browser with a session cookie, the dashboard with its admin cookie, or the
+//! app's own server with the secret key.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum_extra::extract::CookieJar;
+use vestibule_core::ErrorCode;
+
+use crate::crypto::secrets_equal;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::{admin_sessions, sessions};
+
+/// A browser's live session, if its cookie names one.
+pub struct MaybeSession(pub Option<SignedIn>);
+
+pub struct SignedIn {
+    pub session: sessions::SessionRow,
+    /// The cookie's token, to end this very session on sign-out.
+    pub token: String,
+}
+
+/// A browser that must be signed in.
+pub struct Session(pub SignedIn);
+
+impl FromRequestParts<AppState> for MaybeSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar
+            .get(&state.cookies.session)
+            .map(|c| c.value().to_owned())
+        else {
+            return Ok(Self(None));
+        };
+        if token.is_empty() || token.len() > 128 {
+            return Ok(Self(None));
+        }
+        let session = sessions::authenticate(
+            &state.db,
+            &state.sessions,
+            &token,
+            state.clock.now(),
+            state.settings.session_inactivity,
+        )
+        .await?;
+        Ok(Self(session.map(|session| SignedIn { session, token })))
+    }
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        match MaybeSession::from_request_parts(parts, state).await? {
+            MaybeSession(Some(signed_in)) => Ok(Self(signed_in)),
+            MaybeSession(None) => Err(AppError::new(
+                ErrorCode::Unauthenticated,
+                "sign in first: no valid session cookie",
+            )),
+        }
+    }
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+fn invalid_secret_key() -> AppError {
+    AppError::new(
+        ErrorCode::InvalidSecretKey,
+        "send the instance's secret key as `Authorization: Bearer <secret key>`",
+    )
+}
+
+/// The app's own server: `Authorization: Bearer <secret key>` only (never a cookie).
+pub struct Backend;
+
+impl FromRequestParts<AppState> for Backend {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        match bearer(parts) {
+            Some(key) if secrets_equal(key, &state.secret_key) => Ok(Self),
+            _ => Err(invalid_secret_key()),
+        }
+    }
+}
+
+/// The admin: the bearer secret key, or the dashboard's admin cookie. (Cookie requests that
+/// change something also pass the Origin check in [`crate::guard`].)
+pub struct Admin;
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        if let Some(key) = bearer(parts) {
+            return if secrets_equal(key, &state.secret_key) {
+                Ok(Self)
+            } else {
+                Err(invalid_secret_key())
+            };
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        if let Some(cookie) = jar.get(&state.cookies.admin)
+            && admin_sessions::is_valid(&state.db, cookie.value(), state.clock.now()).await?
+        {
+            return Ok(Self);
+        }
+        Err(invalid_secret_key())
+    }
+}

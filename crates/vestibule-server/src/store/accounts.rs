@@ -1,0 +1,387 @@
+//! Users and their external (Atlassian) accounts. Tokens are sealed to their row.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use sqlx::FromRow;
+use vestibule_core::ProviderId;
+use vestibule_core::api::{AtlassianSite, ExternalAccount, User};
+
+use super::split_scopes;
+use crate::crypto::{MasterKey, Slot};
+use crate::db::{Db, Tx};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub avatar_url: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ExternalAccountRow {
+    pub id: String,
+    pub user_id: String,
+    pub provider: String,
+    pub provider_account_id: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub site_id: Option<String>,
+    pub site_name: Option<String>,
+    pub site_url: Option<String>,
+    pub site_avatar_url: Option<String>,
+    pub scopes: String,
+    pub oauth_client_id: String,
+    /// Sealed.
+    pub access_token: String,
+    pub access_token_expires_at: i64,
+    /// Sealed.
+    pub refresh_token: Option<String>,
+    pub reconnect_needed: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const TABLE: &str = "external_accounts";
+
+impl ExternalAccountRow {
+    pub fn to_api(&self) -> ExternalAccount {
+        ExternalAccount {
+            id: self.id.clone(),
+            provider: ProviderId::parse(&self.provider).unwrap_or(ProviderId::Atlassian),
+            provider_account_id: self.provider_account_id.clone(),
+            email: self.email.clone(),
+            email_verified: self.email_verified,
+            name: self.name.clone(),
+            avatar_url: self.avatar_url.clone(),
+            site: match (&self.site_id, &self.site_name, &self.site_url) {
+                (Some(id), Some(name), Some(url)) => Some(AtlassianSite {
+                    id: id.clone(),
+                    name: name.clone(),
+                    url: url.clone(),
+                    avatar_url: self.site_avatar_url.clone(),
+                }),
+                _ => None,
+            },
+            scopes: split_scopes(&self.scopes),
+            reconnect_needed: self.reconnect_needed,
+            created_at: self.created_at,
+        }
+    }
+
+    pub fn open_access_token(&self, key: &MasterKey) -> AppResult<String> {
+        key.open(
+            Slot::new(TABLE, "access_token", &self.id),
+            &self.access_token,
+        )
+        .map_err(|e| AppError::internal(format!("access token of {}: {e}", self.id)))
+    }
+
+    pub fn open_refresh_token(&self, key: &MasterKey) -> AppResult<Option<String>> {
+        self.refresh_token
+            .as_deref()
+            .map(|sealed| {
+                key.open(Slot::new(TABLE, "refresh_token", &self.id), sealed)
+                    .map_err(|e| AppError::internal(format!("refresh token of {}: {e}", self.id)))
+            })
+            .transpose()
+    }
+}
+
+pub fn seal_access_token(key: &MasterKey, account_id: &str, token: &str) -> String {
+    key.seal(Slot::new(TABLE, "access_token", account_id), token)
+}
+
+pub fn seal_refresh_token(key: &MasterKey, account_id: &str, token: &str) -> String {
+    key.seal(Slot::new(TABLE, "refresh_token", account_id), token)
+}
+
+const USER_COLUMNS: &str = "id, name, email, email_verified, avatar_url, created_at, updated_at";
+const ACCOUNT_COLUMNS: &str = "id, user_id, provider, provider_account_id, email, email_verified, name, \
+     avatar_url, site_id, site_name, site_url, site_avatar_url, scopes, oauth_client_id, access_token, \
+     access_token_expires_at, refresh_token, reconnect_needed, created_at, updated_at";
+
+/// A user with their external accounts, oldest first; `None` when there is no such user.
+pub async fn load_user(db: &Db, user_id: &str) -> sqlx::Result<Option<User>> {
+    let Some(user) =
+        sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(user_id)
+            .fetch_optional(db)
+            .await?
+    else {
+        return Ok(None);
+    };
+    let accounts = accounts_of(db, user_id).await?;
+    Ok(Some(User {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        email_verified: user.email_verified,
+        avatar_url: user.avatar_url,
+        created_at: user.created_at,
+        external_accounts: accounts.iter().map(ExternalAccountRow::to_api).collect(),
+    }))
+}
+
+pub async fn accounts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<ExternalAccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE user_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(user_id)
+    .fetch_all(db)
+    .await
+}
+
+pub async fn account(db: &Db, id: &str) -> sqlx::Result<Option<ExternalAccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn account_by_provider_id(
+    tx: &mut Tx,
+    provider: ProviderId,
+    provider_account_id: &str,
+) -> sqlx::Result<Option<ExternalAccountRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE provider = $1 AND provider_account_id = $2"
+    ))
+    .bind(provider.as_str())
+    .bind(provider_account_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, name, email, email_verified, avatar_url, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&user.id)
+    .bind(&user.name)
+    .bind(&user.email)
+    .bind(user.email_verified)
+    .bind(&user.avatar_url)
+    .bind(user.created_at)
+    .bind(user.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Refreshes a user's name, e-mail and avatar from the account they signed up with.
+pub async fn update_user_profile(tx: &mut Tx, user: &UserRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET name = $2, email = $3, email_verified = $4, avatar_url = $5, updated_at = $6 \
+         WHERE id = $1",
+    )
+    .bind(&user.id)
+    .bind(&user.name)
+    .bind(&user.email)
+    .bind(user.email_verified)
+    .bind(&user.avatar_url)
+    .bind(user.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The user's oldest external account: the one their profile comes from.
+pub async fn primary_account_id(tx: &mut Tx, user_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM external_accounts WHERE user_id = $1 ORDER BY created_at, id LIMIT 1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+pub async fn insert_account(tx: &mut Tx, a: &ExternalAccountRow) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "INSERT INTO external_accounts ({ACCOUNT_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
+    ))
+    .bind(&a.id)
+    .bind(&a.user_id)
+    .bind(&a.provider)
+    .bind(&a.provider_account_id)
+    .bind(&a.email)
+    .bind(a.email_verified)
+    .bind(&a.name)
+    .bind(&a.avatar_url)
+    .bind(&a.site_id)
+    .bind(&a.site_name)
+    .bind(&a.site_url)
+    .bind(&a.site_avatar_url)
+    .bind(&a.scopes)
+    .bind(&a.oauth_client_id)
+    .bind(&a.access_token)
+    .bind(a.access_token_expires_at)
+    .bind(&a.refresh_token)
+    .bind(a.reconnect_needed)
+    .bind(a.created_at)
+    .bind(a.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Everything a fresh authorization says about an account, over what was stored.
+pub async fn update_account_after_authorization(
+    tx: &mut Tx,
+    a: &ExternalAccountRow,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE external_accounts SET email = $2, email_verified = $3, name = $4, avatar_url = $5, \
+         site_id = $6, site_name = $7, site_url = $8, site_avatar_url = $9, scopes = $10, \
+         oauth_client_id = $11, access_token = $12, access_token_expires_at = $13, refresh_token = $14, \
+         reconnect_needed = $15, updated_at = $16 WHERE id = $1",
+    )
+    .bind(&a.id)
+    .bind(&a.email)
+    .bind(a.email_verified)
+    .bind(&a.name)
+    .bind(&a.avatar_url)
+    .bind(&a.site_id)
+    .bind(&a.site_name)
+    .bind(&a.site_url)
+    .bind(&a.site_avatar_url)
+    .bind(&a.scopes)
+    .bind(&a.oauth_client_id)
+    .bind(&a.access_token)
+    .bind(a.access_token_expires_at)
+    .bind(&a.refresh_token)
+    .bind(a.reconnect_needed)
+    .bind(a.updated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores a refreshed token pair (the rotated refresh token with its access token).
+pub async fn store_refreshed_tokens(
+    tx: &mut Tx,
+    account_id: &str,
+    sealed_access: &str,
+    expires_at: i64,
+    sealed_refresh: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE external_accounts SET access_token = $2, access_token_expires_at = $3, \
+         refresh_token = COALESCE($4, refresh_token), updated_at = $5 WHERE id = $1",
+    )
+    .bind(account_id)
+    .bind(sealed_access)
+    .bind(expires_at)
+    .bind(sealed_refresh)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn mark_reconnect_needed(db: &Db, account_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE external_accounts SET reconnect_needed = $2, updated_at = $3 WHERE id = $1",
+    )
+    .bind(account_id)
+    .bind(true)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Deletes one of `user_id`'s accounts unless it is their last. `Ok(None)`: not theirs.
+pub async fn delete_account_unless_last(
+    db: &Db,
+    user_id: &str,
+    account_id: &str,
+) -> AppResult<Option<()>> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let owned: Option<String> =
+        sqlx::query_scalar("SELECT id FROM external_accounts WHERE id = $1 AND user_id = $2")
+            .bind(account_id)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if owned.is_none() {
+        return Ok(None);
+    }
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM external_accounts WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if count <= 1 {
+        return Err(AppError::new(
+            vestibule_core::ErrorCode::LastExternalAccount,
+            "this is the only account the user can sign in with",
+        ));
+    }
+    sqlx::query("DELETE FROM external_accounts WHERE id = $1")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Some(()))
+}
+
+/// Users as `GET /v1/client` shows them, kept for a few seconds and dropped on every change
+/// this process makes to them.
+#[derive(Debug, Default)]
+pub struct UserCache {
+    by_id: RwLock<HashMap<String, (Arc<User>, Instant)>>,
+    /// Bumped by every removal, so that a read that began before a change cannot cache the
+    /// old user.
+    removals: AtomicU64,
+}
+
+const USER_CACHE_TTL: Duration = Duration::from_secs(5);
+const USER_CACHE_MAX: usize = 100_000;
+
+impl UserCache {
+    pub async fn get_or_load(&self, db: &Db, user_id: &str) -> sqlx::Result<Option<Arc<User>>> {
+        {
+            let map = self.by_id.read().unwrap_or_else(|p| p.into_inner());
+            if let Some((user, at)) = map.get(user_id)
+                && at.elapsed() < USER_CACHE_TTL
+            {
+                return Ok(Some(user.clone()));
+            }
+        }
+        let removals_before = self.removals.load(Ordering::SeqCst);
+        let Some(user) = load_user(db, user_id).await? else {
+            self.forget(user_id);
+            return Ok(None);
+        };
+        let user = Arc::new(user);
+        let mut map = self.by_id.write().unwrap_or_else(|p| p.into_inner());
+        if self.removals.load(Ordering::SeqCst) == removals_before {
+            if map.len() >= USER_CACHE_MAX {
+                map.clear();
+            }
+            map.insert(user_id.to_owned(), (user.clone(), Instant::now()));
+        }
+        Ok(Some(user))
+    }
+
+    pub fn forget(&self, user_id: &str) {
+        let mut map = self.by_id.write().unwrap_or_else(|p| p.into_inner());
+        self.removals.fetch_add(1, Ordering::SeqCst);
+        map.remove(user_id);
+    }
+}

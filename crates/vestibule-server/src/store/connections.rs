@@ -1,0 +1,304 @@
+//! Connections: one per provider, with the client secret sealed and write-only.
+
+use sqlx::FromRow;
+use vestibule_core::api::{Connection, ConnectionAudience, InstanceEnvironment};
+use vestibule_core::{ErrorCode, ProviderId};
+
+use super::{join_scopes, split_scopes};
+use crate::crypto::{MasterKey, Slot};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ConnectionRow {
+    pub id: String,
+    pub provider: String,
+    pub audience: String,
+    pub enabled_for_sign_in: bool,
+    pub use_custom_credentials: bool,
+    pub client_id: Option<String>,
+    /// Sealed.
+    pub client_secret: Option<String>,
+    pub client_secret_last4: Option<String>,
+    pub scopes: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const SECRET_SLOT: (&str, &str) = ("connections", "client_secret");
+
+impl ConnectionRow {
+    pub fn provider_id(&self) -> Option<ProviderId> {
+        ProviderId::parse(&self.provider)
+    }
+
+    pub fn scope_list(&self) -> Vec<String> {
+        split_scopes(&self.scopes)
+    }
+
+    pub fn audience(&self) -> ConnectionAudience {
+        match self.audience.as_str() {
+            "specific_domains" => ConnectionAudience::SpecificDomains,
+            _ => ConnectionAudience::AllUsers,
+        }
+    }
+
+    pub fn open_secret(&self, key: &MasterKey) -> AppResult<Option<String>> {
+        self.client_secret
+            .as_deref()
+            .map(|sealed| {
+                key.open(Slot::new(SECRET_SLOT.0, SECRET_SLOT.1, &self.id), sealed)
+                    .map_err(|e| AppError::internal(format!("connection secret: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The admin API's view: the secret only as "set" and its last four characters.
+    pub fn to_api(&self, callback_url: &str) -> Connection {
+        Connection {
+            id: self.id.clone(),
+            provider: self.provider_id().unwrap_or(ProviderId::Atlassian),
+            audience: self.audience(),
+            enabled_for_sign_in: self.enabled_for_sign_in,
+            use_custom_credentials: self.use_custom_credentials,
+            client_id: self.client_id.clone(),
+            client_secret_set: self.client_secret.is_some(),
+            client_secret_last4: self.client_secret_last4.clone(),
+            scopes: self.scope_list(),
+            callback_url: callback_url.to_owned(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
+/// The rules a connection must satisfy after every create or update.
+pub fn check_rules(
+    environment: InstanceEnvironment,
+    audience: ConnectionAudience,
+    enabled_for_sign_in: bool,
+    use_custom_credentials: bool,
+    client_id: Option<&str>,
+    has_secret: bool,
+) -> AppResult<()> {
+    if audience == ConnectionAudience::SpecificDomains {
+        return Err(AppError::field(
+            ErrorCode::InvalidField,
+            "audience",
+            "specific_domains is not supported yet; use all_users",
+        ));
+    }
+    if environment == InstanceEnvironment::Production
+        && enabled_for_sign_in
+        && !use_custom_credentials
+    {
+        return Err(AppError::field(
+            ErrorCode::CustomCredentialsRequired,
+            "use_custom_credentials",
+            "a production instance signs in only with the app's own Client ID and Secret",
+        ));
+    }
+    if use_custom_credentials && enabled_for_sign_in {
+        if client_id.is_none() {
+            return Err(AppError::field(
+                ErrorCode::InvalidField,
+                "client_id",
+                "client_id is required with custom credentials",
+            ));
+        }
+        if !has_secret {
+            return Err(AppError::field(
+                ErrorCode::InvalidField,
+                "client_secret",
+                "client_secret is required with custom credentials",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The last four characters, shown so that an admin can tell which secret is stored.
+pub fn last4(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+const COLUMNS: &str = "id, provider, audience, enabled_for_sign_in, use_custom_credentials, client_id, \
+     client_secret, client_secret_last4, scopes, created_at, updated_at";
+
+pub async fn list(db: &Db) -> sqlx::Result<Vec<ConnectionRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM connections ORDER BY created_at, id"
+    ))
+    .fetch_all(db)
+    .await
+}
+
+pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<ConnectionRow>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_provider(db: &Db, provider: ProviderId) -> sqlx::Result<Option<ConnectionRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM connections WHERE provider = $1"
+    ))
+    .bind(provider.as_str())
+    .fetch_optional(db)
+    .await
+}
+
+/// Inserts `row`; `false` when the provider already has a connection.
+pub async fn insert(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "INSERT INTO connections (id, provider, audience, enabled_for_sign_in, use_custom_credentials, \
+         client_id, client_secret, client_secret_last4, scopes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (provider) DO NOTHING",
+    )
+    .bind(&row.id)
+    .bind(&row.provider)
+    .bind(&row.audience)
+    .bind(row.enabled_for_sign_in)
+    .bind(row.use_custom_credentials)
+    .bind(&row.client_id)
+    .bind(&row.client_secret)
+    .bind(&row.client_secret_last4)
+    .bind(&row.scopes)
+    .bind(row.created_at)
+    .bind(row.updated_at)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn update(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
+    let result = sqlx::query(
+        "UPDATE connections SET enabled_for_sign_in = $2, use_custom_credentials = $3, client_id = $4, \
+         client_secret = $5, client_secret_last4 = $6, scopes = $7, updated_at = $8 WHERE id = $1",
+    )
+    .bind(&row.id)
+    .bind(row.enabled_for_sign_in)
+    .bind(row.use_custom_credentials)
+    .bind(&row.client_id)
+    .bind(&row.client_secret)
+    .bind(&row.client_secret_last4)
+    .bind(&row.scopes)
+    .bind(row.updated_at)
+    .execute(db)
+    .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn delete(db: &Db, id: &str) -> sqlx::Result<bool> {
+    let result = sqlx::query("DELETE FROM connections WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+/// The connection a fresh development instance starts with: Atlassian, on shared credentials.
+pub fn development_default(now: i64) -> ConnectionRow {
+    let info = ProviderId::Atlassian.info();
+    ConnectionRow {
+        id: super::new_id("con"),
+        provider: info.id.as_str().to_owned(),
+        audience: "all_users".to_owned(),
+        enabled_for_sign_in: true,
+        use_custom_credentials: false,
+        client_id: None,
+        client_secret: None,
+        client_secret_last4: None,
+        scopes: join_scopes(
+            &info
+                .default_scopes
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect::<Vec<_>>(),
+        ),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use InstanceEnvironment::{Development, Production};
+
+    fn code(r: AppResult<()>) -> Option<(ErrorCode, Option<String>)> {
+        match r {
+            Ok(()) => None,
+            Err(AppError::Known { code, field, .. }) => Some((code, field)),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn production_needs_custom_credentials_to_enable() {
+        let all = ConnectionAudience::AllUsers;
+        assert_eq!(
+            code(check_rules(Production, all, true, false, None, false)),
+            Some((
+                ErrorCode::CustomCredentialsRequired,
+                Some("use_custom_credentials".into())
+            ))
+        );
+        assert_eq!(
+            code(check_rules(Production, all, false, false, None, false)),
+            None
+        );
+        assert_eq!(
+            code(check_rules(Production, all, true, true, Some("id"), true)),
+            None
+        );
+        assert_eq!(
+            code(check_rules(Development, all, true, false, None, false)),
+            None
+        );
+    }
+
+    #[test]
+    fn custom_credentials_need_both_halves_when_enabled() {
+        let all = ConnectionAudience::AllUsers;
+        assert_eq!(
+            code(check_rules(Development, all, true, true, None, true))
+                .unwrap()
+                .1,
+            Some("client_id".into())
+        );
+        assert_eq!(
+            code(check_rules(Development, all, true, true, Some("id"), false))
+                .unwrap()
+                .1,
+            Some("client_secret".into())
+        );
+        assert_eq!(
+            code(check_rules(Development, all, false, true, None, false)),
+            None
+        );
+    }
+
+    #[test]
+    fn specific_domains_is_refused_by_field() {
+        assert_eq!(
+            code(check_rules(
+                Development,
+                ConnectionAudience::SpecificDomains,
+                true,
+                false,
+                None,
+                false
+            )),
+            Some((ErrorCode::InvalidField, Some("audience".into())))
+        );
+    }
+
+    #[test]
+    fn last4_counts_characters() {
+        assert_eq!(last4("abcdef"), "cdef");
+        assert_eq!(last4("ab"), "ab");
+    }
+}

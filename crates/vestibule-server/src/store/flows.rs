@@ -1,0 +1,95 @@
+//! OAuth authorizations in progress. The browser holds a random cookie; the row is found by its
+//! SHA-256, holds the SHA-256 of `state` and the sealed PKCE verifier, and is deleted by the
+//! callback that consumes it, so a `state` works once.
+
+use sqlx::FromRow;
+
+use crate::crypto::{MasterKey, Slot};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+
+/// How long a person may spend on Atlassian's consent page.
+pub const LIFETIME_SECS: i64 = 10 * 60;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct FlowRow {
+    pub id: String,
+    pub cookie_hash: String,
+    pub state_hash: String,
+    pub provider: String,
+    pub intent: String,
+    pub oauth_client_id: String,
+    /// Sealed.
+    pub pkce_verifier: String,
+    pub redirect_url: String,
+    /// For `connect`: the user the account will be attached to.
+    pub user_id: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+pub fn seal_verifier(key: &MasterKey, flow_id: &str, verifier: &str) -> String {
+    key.seal(Slot::new("oauth_flows", "pkce_verifier", flow_id), verifier)
+}
+
+impl FlowRow {
+    pub fn open_verifier(&self, key: &MasterKey) -> AppResult<String> {
+        key.open(
+            Slot::new("oauth_flows", "pkce_verifier", &self.id),
+            &self.pkce_verifier,
+        )
+        .map_err(|e| AppError::internal(format!("pkce verifier: {e}")))
+    }
+}
+
+pub async fn insert(db: &Db, flow: &FlowRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO oauth_flows (id, cookie_hash, state_hash, provider, intent, oauth_client_id, \
+         pkce_verifier, redirect_url, user_id, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&flow.id)
+    .bind(&flow.cookie_hash)
+    .bind(&flow.state_hash)
+    .bind(&flow.provider)
+    .bind(&flow.intent)
+    .bind(&flow.oauth_client_id)
+    .bind(&flow.pkce_verifier)
+    .bind(&flow.redirect_url)
+    .bind(&flow.user_id)
+    .bind(flow.created_at)
+    .bind(flow.expires_at)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes the flow a cookie stands for out of the database: whoever deletes it, owns it.
+pub async fn take_by_cookie_hash(db: &Db, cookie_hash: &str) -> sqlx::Result<Option<FlowRow>> {
+    let flow: Option<FlowRow> = sqlx::query_as(
+        "SELECT id, cookie_hash, state_hash, provider, intent, oauth_client_id, pkce_verifier, \
+         redirect_url, user_id, created_at, expires_at FROM oauth_flows WHERE cookie_hash = $1",
+    )
+    .bind(cookie_hash)
+    .fetch_optional(db)
+    .await?;
+    let Some(flow) = flow else {
+        return Ok(None);
+    };
+    let deleted = sqlx::query("DELETE FROM oauth_flows WHERE id = $1")
+        .bind(&flow.id)
+        .execute(db)
+        .await?;
+    // Two callbacks racing with one cookie: only the one that deleted the row goes on.
+    Ok((deleted.rows_affected() == 1).then_some(flow))
+}
+
+/// Deletes flows abandoned a day ago; younger ones stay so that a late callback still hears
+/// "expired" rather than "missing".
+pub async fn delete_abandoned(db: &Db, now: i64) -> sqlx::Result<u64> {
+    let result = sqlx::query("DELETE FROM oauth_flows WHERE expires_at <= $1")
+        .bind(now - 86_400)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}

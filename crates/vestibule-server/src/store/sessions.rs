@@ -1,0 +1,267 @@
+//! Sessions: only the SHA-256 of the browser's token is stored. A small in-process cache
+//! answers the session check without touching the database on most requests; every sign-out
+//! and revocation goes through it, so they take effect on the very next request.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use sqlx::FromRow;
+use vestibule_core::api::SessionInfo;
+
+use crate::crypto::{random_token, sha256_hex};
+use crate::db::{Db, Tx};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expires_at: i64,
+    pub user_agent: Option<String>,
+}
+
+impl SessionRow {
+    /// When the session ends: at its absolute expiry, or after `inactivity` without a request.
+    pub fn ends_at(&self, inactivity: i64) -> i64 {
+        self.expires_at.min(self.last_active_at + inactivity)
+    }
+
+    pub fn to_api(&self, inactivity: i64, current: bool) -> SessionInfo {
+        SessionInfo {
+            id: self.id.clone(),
+            created_at: self.created_at,
+            last_active_at: self.last_active_at,
+            expires_at: self.ends_at(inactivity),
+            user_agent: self.user_agent.clone(),
+            current,
+        }
+    }
+}
+
+/// How long a session's settings hold before they are worth writing again.
+const TOUCH_EVERY_SECS: i64 = 60;
+/// How long a cached session is trusted before it is read again (another process sharing the
+/// database may have revoked it).
+const CACHE_TTL: Duration = Duration::from_secs(5);
+const CACHE_MAX: usize = 100_000;
+
+#[derive(Debug, Default)]
+pub struct SessionCache {
+    by_token_hash: RwLock<HashMap<String, (SessionRow, Instant)>>,
+    /// Bumped by every removal, so that a read that began before a sign-out cannot put the
+    /// ended session back.
+    removals: AtomicU64,
+}
+
+impl SessionCache {
+    fn get(&self, token_hash: &str) -> Option<SessionRow> {
+        let map = self.by_token_hash.read().unwrap_or_else(|p| p.into_inner());
+        map.get(token_hash)
+            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
+            .map(|(row, _)| row.clone())
+    }
+
+    fn removals(&self) -> u64 {
+        self.removals.load(Ordering::SeqCst)
+    }
+
+    /// Caches `row` unless something was removed since `removals_before` was read.
+    fn put_if_unchanged(&self, token_hash: &str, row: SessionRow, removals_before: u64) {
+        let mut map = self
+            .by_token_hash
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        if self.removals() != removals_before {
+            return;
+        }
+        if map.len() >= CACHE_MAX {
+            map.clear();
+        }
+        map.insert(token_hash.to_owned(), (row, Instant::now()));
+    }
+
+    fn forget_hash(&self, token_hash: &str) {
+        let mut map = self
+            .by_token_hash
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        self.removals.fetch_add(1, Ordering::SeqCst);
+        map.remove(token_hash);
+    }
+
+    pub fn forget_token(&self, token: &str) {
+        self.forget_hash(&sha256_hex(token));
+    }
+
+    fn forget_where(&self, keep: impl Fn(&SessionRow) -> bool) {
+        let mut map = self
+            .by_token_hash
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
+        self.removals.fetch_add(1, Ordering::SeqCst);
+        map.retain(|_, (row, _)| keep(row));
+    }
+}
+
+/// A new session for `user_id`; the token goes into the cookie and is never stored.
+pub async fn create(
+    tx: &mut Tx,
+    user_id: &str,
+    user_agent: Option<&str>,
+    now: i64,
+    lifetime: i64,
+) -> sqlx::Result<(String, SessionRow)> {
+    let token = random_token();
+    let row = SessionRow {
+        id: super::new_id("sess"),
+        user_id: user_id.to_owned(),
+        created_at: now,
+        last_active_at: now,
+        expires_at: now + lifetime,
+        user_agent: user_agent.map(|ua| ua.chars().take(256).collect()),
+    };
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, user_id, created_at, last_active_at, expires_at, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&row.id)
+    .bind(sha256_hex(&token))
+    .bind(&row.user_id)
+    .bind(row.created_at)
+    .bind(row.last_active_at)
+    .bind(row.expires_at)
+    .bind(&row.user_agent)
+    .execute(&mut **tx)
+    .await?;
+    Ok((token, row))
+}
+
+/// The live session a cookie token stands for. Ends expired sessions and records activity
+/// (at most once a minute, so that a busy session does not write on every request).
+pub async fn authenticate(
+    db: &Db,
+    cache: &SessionCache,
+    token: &str,
+    now: i64,
+    inactivity: i64,
+) -> sqlx::Result<Option<SessionRow>> {
+    let hash = sha256_hex(token);
+    let row = match cache.get(&hash) {
+        Some(row) => row,
+        None => {
+            let removals_before = cache.removals();
+            let row: Option<SessionRow> = sqlx::query_as(
+                "SELECT id, user_id, created_at, last_active_at, expires_at, user_agent \
+                 FROM sessions WHERE token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(db)
+            .await?;
+            match row {
+                Some(row) => {
+                    cache.put_if_unchanged(&hash, row.clone(), removals_before);
+                    row
+                }
+                None => {
+                    cache.forget_hash(&hash);
+                    return Ok(None);
+                }
+            }
+        }
+    };
+    if row.ends_at(inactivity) <= now {
+        cache.forget_hash(&hash);
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(&row.id)
+            .execute(db)
+            .await?;
+        return Ok(None);
+    }
+    if now - row.last_active_at >= TOUCH_EVERY_SECS {
+        let removals_before = cache.removals();
+        let mut touched = row.clone();
+        touched.last_active_at = now;
+        let updated = sqlx::query("UPDATE sessions SET last_active_at = $2 WHERE id = $1")
+            .bind(&row.id)
+            .bind(now)
+            .execute(db)
+            .await?;
+        if updated.rows_affected() == 0 {
+            // Ended meanwhile.
+            cache.forget_hash(&hash);
+            return Ok(None);
+        }
+        cache.put_if_unchanged(&hash, touched.clone(), removals_before);
+        return Ok(Some(touched));
+    }
+    Ok(Some(row))
+}
+
+/// Ends the session a cookie token stands for.
+pub async fn end_by_token(db: &Db, cache: &SessionCache, token: &str) -> sqlx::Result<()> {
+    let hash = sha256_hex(token);
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(&hash)
+        .execute(db)
+        .await?;
+    // After the delete: a read racing with it must not find the row and cache it again.
+    cache.forget_hash(&hash);
+    Ok(())
+}
+
+/// Ends one of `user_id`'s sessions; `false` when it is not theirs.
+pub async fn end_by_id(
+    db: &Db,
+    cache: &SessionCache,
+    user_id: &str,
+    session_id: &str,
+) -> sqlx::Result<bool> {
+    let result = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(session_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    cache.forget_where(|row| row.id != session_id);
+    Ok(result.rows_affected() == 1)
+}
+
+/// The same, inside a sign-in's transaction (a browser that signs in again drops its old
+/// session). The caller calls [`SessionCache::forget_token`] after the commit.
+pub async fn end_by_token_in(tx: &mut Tx, token: &str) -> sqlx::Result<()> {
+    let hash = sha256_hex(token);
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub async fn list_for_user(
+    db: &Db,
+    user_id: &str,
+    now: i64,
+    inactivity: i64,
+) -> sqlx::Result<Vec<SessionRow>> {
+    sqlx::query_as(
+        "SELECT id, user_id, created_at, last_active_at, expires_at, user_agent FROM sessions \
+         WHERE user_id = $1 AND expires_at > $2 AND last_active_at > $3 ORDER BY created_at DESC, id",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - inactivity)
+    .fetch_all(db)
+    .await
+}
+
+/// Deletes sessions past their end.
+pub async fn delete_expired(db: &Db, now: i64, inactivity: i64) -> sqlx::Result<u64> {
+    let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_active_at <= $2")
+        .bind(now)
+        .bind(now - inactivity)
+        .execute(db)
+        .await?;
+    Ok(result.rows_affected())
+}

@@ -1,0 +1,143 @@
+//! Fresh Atlassian access tokens for the app's own server. A token that expires within a
+//! minute is refreshed first; concurrent callers for one account wait for a single refresh,
+//! and the rotated refresh token is stored before anyone sees the new access token.
+
+use vestibule_core::api::OAuthAccessToken;
+use vestibule_core::{ErrorCode, ProviderId};
+
+use crate::atlassian::ProviderError;
+use crate::db;
+use crate::error::{AppError, AppResult};
+use crate::signin::provider_error;
+use crate::state::AppState;
+use crate::store::accounts::{self, ExternalAccountRow};
+use crate::store::{connections, split_scopes};
+
+/// Refresh when the access token has less than this left.
+pub const REFRESH_MARGIN_SECS: i64 = 60;
+
+/// The user's Atlassian account: the one named, or their oldest.
+pub async fn account_of_user(
+    state: &AppState,
+    user_id: &str,
+    provider: ProviderId,
+    external_account_id: Option<&str>,
+) -> AppResult<ExternalAccountRow> {
+    let accounts = accounts::accounts_of(&state.db, user_id).await?;
+    accounts
+        .into_iter()
+        .filter(|a| a.provider == provider.as_str())
+        .find(|a| external_account_id.is_none_or(|id| a.id == id))
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such user or external account"))
+}
+
+pub async fn fresh_access_token(
+    state: &AppState,
+    account: ExternalAccountRow,
+) -> AppResult<OAuthAccessToken> {
+    if let Some(token) = usable(state, &account)? {
+        return Ok(token);
+    }
+    let lock = state.refresh_locks.lock_for(&account.id);
+    let result = {
+        let _guard = lock.lock().await;
+        refresh_once(state, &account.id).await
+    };
+    state.refresh_locks.release(&account.id, lock);
+    result
+}
+
+/// The stored token when it is still good for a while.
+fn usable(state: &AppState, account: &ExternalAccountRow) -> AppResult<Option<OAuthAccessToken>> {
+    if account.reconnect_needed {
+        return Err(reconnect_needed());
+    }
+    if account.access_token_expires_at - state.clock.now() > REFRESH_MARGIN_SECS {
+        return Ok(Some(to_api(
+            account,
+            account.open_access_token(&state.master_key)?,
+        )));
+    }
+    Ok(None)
+}
+
+/// Under the account's lock: someone may have refreshed while we waited, so read again.
+async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAccessToken> {
+    let account = accounts::account(&state.db, account_id)
+        .await?
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the external account was removed"))?;
+    if let Some(token) = usable(state, &account)? {
+        return Ok(token);
+    }
+    let connection = connections::by_provider(&state.db, ProviderId::Atlassian).await?;
+    let credentials =
+        state.credentials_for_client(connection.as_ref(), &account.oauth_client_id)?;
+    let (Some(credentials), Some(refresh_token)) =
+        (credentials, account.open_refresh_token(&state.master_key)?)
+    else {
+        // The app that issued the tokens is gone, or Atlassian gave no refresh token.
+        return Err(mark_reconnect_needed(state, &account).await);
+    };
+    let tokens = match state
+        .atlassian
+        .refresh(&credentials, &state.settings.callback_url(), &refresh_token)
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(ProviderError::InvalidGrant) => {
+            return Err(mark_reconnect_needed(state, &account).await);
+        }
+        Err(other) => return Err(provider_error(other)),
+    };
+    let now = state.clock.now();
+    let expires_at = now + tokens.expires_in.as_secs() as i64;
+    let sealed_access =
+        accounts::seal_access_token(&state.master_key, &account.id, &tokens.access_token);
+    let sealed_refresh = tokens
+        .refresh_token
+        .as_deref()
+        .map(|t| accounts::seal_refresh_token(&state.master_key, &account.id, t));
+    let mut tx = db::begin_write(&state.db).await?;
+    accounts::store_refreshed_tokens(
+        &mut tx,
+        &account.id,
+        &sealed_access,
+        expires_at,
+        sealed_refresh.as_deref(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(external_account_id = %account.id, "access token refreshed");
+    let mut refreshed = account;
+    refreshed.access_token_expires_at = expires_at;
+    Ok(to_api(&refreshed, tokens.access_token))
+}
+
+async fn mark_reconnect_needed(state: &AppState, account: &ExternalAccountRow) -> AppError {
+    tracing::warn!(external_account_id = %account.id, "refresh refused; the user must reconnect");
+    if let Err(e) = accounts::mark_reconnect_needed(&state.db, &account.id, state.clock.now()).await
+    {
+        return e.into();
+    }
+    state.users.forget(&account.user_id);
+    reconnect_needed()
+}
+
+fn reconnect_needed() -> AppError {
+    AppError::new(
+        ErrorCode::ReconnectNeeded,
+        "Atlassian no longer accepts this account's refresh token; the user must sign in again",
+    )
+}
+
+fn to_api(account: &ExternalAccountRow, token: String) -> OAuthAccessToken {
+    OAuthAccessToken {
+        external_account_id: account.id.clone(),
+        provider: ProviderId::Atlassian,
+        token,
+        expires_at: account.access_token_expires_at,
+        scopes: split_scopes(&account.scopes),
+        site_id: account.site_id.clone(),
+    }
+}
