@@ -1,0 +1,90 @@
+//! The portal and `GET /v1/environment`.
+
+use vestibule_core::api::{Environment, InstanceEnvironment};
+
+use crate::common::TestServer;
+
+#[tokio::test]
+async fn zero_config_environment_lists_atlassian_and_spa_falls_back_to_index() {
+    let dist = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dist.path().join("index.html"),
+        "<html><script type=\"module\">init()</script><body>portal</body></html>",
+    )
+    .unwrap();
+    let dist_dir = dist.path().to_owned();
+    let server = TestServer::development_with(|args| args.dist_dir = dist_dir).await;
+    let http = &server.http;
+
+    let env: Environment = http
+        .get(server.url("/v1/environment"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(env.environment, InstanceEnvironment::Development);
+    assert_eq!(env.connections.len(), 1);
+    assert_eq!(env.connections[0].display_name, "Atlassian");
+    assert_eq!(env.connections[0].icon_url, "/icons/atlassian.svg");
+    assert_eq!(env.portal.sign_in_url, server.url("/sign-in"));
+    assert_eq!(env.portal.after_sign_in_url, server.url("/user"));
+
+    let page = http.get(server.url("/user/settings")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let headers = page.headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let expected = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"init()"))
+    };
+    assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(
+        headers["referrer-policy"],
+        "strict-origin-when-cross-origin"
+    );
+    assert!(headers.contains_key("x-request-id"));
+    assert!(page.text().await.unwrap().contains("portal"));
+
+    let missing = http.get(server.url("/v1/nope")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.headers()["content-type"], "application/json");
+
+    // A request id sent by a proxy is echoed.
+    let echoed = http
+        .get(server.url("/v1/health"))
+        .header("x-request-id", "req-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(echoed.headers()["x-request-id"], "req-123");
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_asked() {
+    let dist = tempfile::tempdir().unwrap();
+    let big = format!("<html><body>{}</body></html>", "portal ".repeat(2000));
+    std::fs::write(dist.path().join("index.html"), &big).unwrap();
+    let dist_dir = dist.path().to_owned();
+    let server = TestServer::development_with(|args| args.dist_dir = dist_dir).await;
+    let response = server
+        .http
+        .get(server.url("/sign-in"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let body = response.bytes().await.unwrap();
+    assert!(body.len() < big.len() / 4);
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut text).unwrap();
+    assert_eq!(text, big);
+    server.shutdown().await;
+}
