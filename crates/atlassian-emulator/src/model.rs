@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct OAuthApp {
     pub client_id: String,
     pub client_secret: String,
-    /// Shown on the consent page ("<name> is requesting access to your Atlassian account").
+    /// Shown on the consent page ("`<name>` is requesting access to your Atlassian account").
     pub name: String,
     /// Callback URLs; `/authorize` accepts a `redirect_uri` only when it is exactly one of these.
     #[serde(default)]

@@ -56,17 +56,18 @@ impl fmt::Display for Seed {
     }
 }
 
-/// The demo seed: Vestibule's shared development credentials and a cast of accounts covering the cases a
-/// sign-in flow must handle.
-///
-/// | account | e-mail | sites | notes |
-/// |---|---|---|---|
-/// | [`ACCOUNT_DEFAULT`] Mara Jensen | [`EMAIL_DEFAULT`] | [`SITE_DEFAULT`] | the happy path |
-/// | [`ACCOUNT_NO_SITE`] Tomás Okafor | [`EMAIL_NO_SITE`] | none | consents, gets `[]` from accessible-resources |
-/// | [`ACCOUNT_THREE_SITES`] Priya Raman | [`EMAIL_THREE_SITES`] | [`SITE_ACME`], [`SITE_GLOBEX`], [`SITE_INITECH`] | owner of the demo app |
-/// | [`ACCOUNT_UNVERIFIED`] Lena Hoffmann | [`EMAIL_UNVERIFIED`] | [`SITE_UNVERIFIED`] | `email_verified: false` |
-/// | [`ACCOUNT_CLOSED`] Kofi Mensah | [`EMAIL_CLOSED`] | [`SITE_CLOSED`] | `account_status: "closed"` |
 pub mod demo {
+    //! The demo seed: Vestibule's shared development credentials and a cast of accounts covering the cases a
+    //! sign-in flow must handle.
+    //!
+    //! | account | e-mail | sites | notes |
+    //! |---|---|---|---|
+    //! | [`ACCOUNT_DEFAULT`] Mara Jensen | [`EMAIL_DEFAULT`] | [`SITE_DEFAULT`] | the happy path |
+    //! | [`ACCOUNT_NO_SITE`] Tomás Okafor | [`EMAIL_NO_SITE`] | none | consents, gets `[]` from accessible-resources |
+    //! | [`ACCOUNT_THREE_SITES`] Priya Raman | [`EMAIL_THREE_SITES`] | [`SITE_ACME`], [`SITE_GLOBEX`], [`SITE_INITECH`] | owner of the demo app |
+    //! | [`ACCOUNT_UNVERIFIED`] Lena Hoffmann | [`EMAIL_UNVERIFIED`] | [`SITE_UNVERIFIED`] | `email_verified: false` |
+    //! | [`ACCOUNT_CLOSED`] Kofi Mensah | [`EMAIL_CLOSED`] | [`SITE_CLOSED`] | `account_status: "closed"` |
+
     use super::*;
 
     /// The app standing for Vestibule's shared development credentials. Distribution "Sharing", scope
