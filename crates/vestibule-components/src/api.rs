@@ -5,9 +5,10 @@
 //! wasm module is downloaded by every visitor of a sign-in page.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use vestibule_core::api::OAuthIntent;
 use vestibule_core::{ApiError, ErrorCode, ProviderId};
+
+use crate::json::FromJson;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -97,13 +98,13 @@ impl FrontendApi {
     }
 
     /// `GET` a JSON resource.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, RequestError> {
+    pub async fn get<T: FromJson>(&self, path: &str) -> Result<T, RequestError> {
         let text = self.call("GET", path, None).await?;
-        decode(&text)
+        decode(text)
     }
 
     /// A state-changing call with a JSON body, answered with JSON.
-    pub async fn send<B: Serialize, T: DeserializeOwned>(
+    pub async fn send<B: Serialize, T: FromJson>(
         &self,
         method: &str,
         path: &str,
@@ -111,7 +112,7 @@ impl FrontendApi {
     ) -> Result<T, RequestError> {
         let body = serde_json::to_string(body).map_err(|_| RequestError::Decode)?;
         let text = self.call(method, path, Some(body)).await?;
-        decode(&text)
+        decode(text)
     }
 
     /// A state-changing call whose answer carries nothing the caller needs
@@ -127,7 +128,7 @@ impl FrontendApi {
         method: &str,
         path: &str,
         body: Option<String>,
-    ) -> Result<String, RequestError> {
+    ) -> Result<JsValue, RequestError> {
         let window = web_sys::window().ok_or(RequestError::Network)?;
         let headers = web_sys::Headers::new().map_err(|_| RequestError::Network)?;
         headers
@@ -155,27 +156,28 @@ impl FrontendApi {
             .map_err(|_| RequestError::Network)?;
         let response: web_sys::Response = response.dyn_into().map_err(|_| RequestError::Network)?;
         let status = response.status();
-        let text = match response.text() {
+        let json = match response.text() {
             Ok(promise) => JsFuture::from(promise)
                 .await
                 .ok()
                 .and_then(|v| v.as_string())
-                .unwrap_or_default(),
-            Err(_) => String::new(),
+                .and_then(|t| js_sys::JSON::parse(&t).ok())
+                .unwrap_or(JsValue::NULL),
+            Err(_) => JsValue::NULL,
         };
         if response.ok() {
-            Ok(text)
+            Ok(json)
         } else {
-            Err(match serde_json::from_str::<ApiError>(&text) {
-                Ok(error) => RequestError::Api { status, error },
-                Err(_) => RequestError::Status(status),
+            Err(match ApiError::from_json(&json) {
+                Some(error) => RequestError::Api { status, error },
+                None => RequestError::Status(status),
             })
         }
     }
 }
 
-fn decode<T: DeserializeOwned>(text: &str) -> Result<T, RequestError> {
-    serde_json::from_str(text).map_err(|_| RequestError::Decode)
+fn decode<T: FromJson>(json: JsValue) -> Result<T, RequestError> {
+    T::from_json(&json).ok_or(RequestError::Decode)
 }
 
 /// `encodeURIComponent`, so that a redirect URL survives as one query parameter.

@@ -65,10 +65,8 @@ impl Appearance {
     pub fn style(&self) -> String {
         let mut out = String::new();
         for (name, value) in &self.variables {
-            let name_ok = !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            let name_ok =
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             let value_ok = !value.contains([';', '{', '}', '<', '>']);
             if name_ok && value_ok {
                 out.push_str("--vst-");

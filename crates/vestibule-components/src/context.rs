@@ -7,14 +7,15 @@ use vestibule_core::api::{ClientState, Environment, SessionInfo, User};
 use crate::api::{FrontendApi, RequestError};
 use crate::appearance::Appearance;
 use crate::i18n::{Locale, Messages};
+use crate::json::FromJson;
 
 /// What [`use_vestibule`] returns: signals over the environment and the client, plus the
 /// actions that change them. `Copy`, so it moves into closures freely.
 #[derive(Clone, Copy)]
 pub struct Vestibule {
     api: StoredValue<FrontendApi>,
-    environment_resource: LocalResource<Result<Environment, RequestError>>,
-    client_resource: LocalResource<Result<ClientState, RequestError>>,
+    environment_resource: Loaded<Environment>,
+    client_resource: Loaded<ClientState>,
     navigate: StoredValue<Option<Callback<String>>>,
     /// The instance's public settings (`GET /v1/environment`); `None` while loading or failed.
     pub environment: Signal<Option<Environment>>,
@@ -32,7 +33,50 @@ pub struct Vestibule {
     pub locale: Signal<Locale>,
     /// The look of every component under the provider.
     pub appearance: Signal<Appearance>,
-    sign_out_action: Action<(), Result<(), RequestError>>,
+    signing_out: RwSignal<bool>,
+}
+
+/// One `GET` whose answer the whole page shares, loaded on creation and again on `refetch`.
+///
+/// Not a `LocalResource`: its async machinery measured about 3 KB (brotli) on the sign-in
+/// example, which has a 90 KB budget, and nothing here needs Suspense; the components show
+/// their own loading state from `None`.
+struct Loaded<T: 'static> {
+    value: RwSignal<Option<Result<T, RequestError>>, LocalStorage>,
+    api: StoredValue<FrontendApi>,
+    path: &'static str,
+}
+
+impl<T> Clone for Loaded<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Loaded<T> {}
+
+impl<T: FromJson + Clone + 'static> Loaded<T> {
+    fn new(api: StoredValue<FrontendApi>, path: &'static str) -> Self {
+        let this = Self {
+            value: RwSignal::new_local(None),
+            api,
+            path,
+        };
+        this.refetch();
+        this
+    }
+
+    fn refetch(&self) {
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            let result = this.api.get_value().get::<T>(this.path).await;
+            this.value.try_set(Some(result));
+        });
+    }
+
+    fn get(&self) -> Option<Result<T, RequestError>> {
+        self.value.get()
+    }
 }
 
 impl Vestibule {
@@ -44,16 +88,9 @@ impl Vestibule {
         navigate: Option<Callback<String>>,
     ) -> Self {
         let api = StoredValue::new(api);
-        let environment_resource = LocalResource::new(move || {
-            let api = api.get_value();
-            async move { api.get::<Environment>("/v1/environment").await }
-        });
-        let client_resource = LocalResource::new(move || {
-            let api = api.get_value();
-            async move { api.get::<ClientState>("/v1/client").await }
-        });
-        let environment =
-            Signal::derive(move || environment_resource.get().and_then(|r| r.ok()));
+        let environment_resource = Loaded::<Environment>::new(api, "/v1/environment");
+        let client_resource = Loaded::<ClientState>::new(api, "/v1/client");
+        let environment = Signal::derive(move || environment_resource.get().and_then(|r| r.ok()));
         let environment_error =
             Signal::derive(move || environment_resource.get().and_then(|r| r.err()));
         let client = Signal::derive(move || client_resource.get().and_then(|r| r.ok()));
@@ -61,14 +98,6 @@ impl Vestibule {
         let user = Signal::derive(move || client.get().and_then(|c| c.user));
         let is_loaded = Signal::derive(move || client_resource.get().is_some());
         let is_signed_in = Signal::derive(move || session.with(Option::is_some));
-        let sign_out_action = Action::new_local(move |_: &()| {
-            let api = api.get_value();
-            async move {
-                let result = api.send_empty("POST", "/v1/sign_out").await;
-                client_resource.refetch();
-                result
-            }
-        });
         Self {
             api,
             environment_resource,
@@ -82,7 +111,7 @@ impl Vestibule {
             is_signed_in,
             locale,
             appearance,
-            sign_out_action,
+            signing_out: RwSignal::new(false),
         }
     }
 
@@ -96,14 +125,32 @@ impl Vestibule {
         self.locale.get().messages()
     }
 
-    /// Ends the session (`POST /v1/sign_out`) and reloads the client.
-    pub fn sign_out(&self) {
-        self.sign_out_action.dispatch(());
+    /// Ends the session (`POST /v1/sign_out`), reloads the client, then leaves for
+    /// `then_url` if one is given.
+    ///
+    /// A plain task rather than an `Action`: the sign-in card creates this state too, and
+    /// every reactive type costs bytes on a page that must stay small.
+    pub fn sign_out(&self, then_url: Option<String>) {
+        if self.signing_out.get_untracked() {
+            return;
+        }
+        self.signing_out.set(true);
+        let this = *self;
+        leptos::task::spawn_local(async move {
+            // Whatever the answer, the session is over as far as this page can tell; a
+            // failed call leaves the cookie, and reloading the client shows the truth.
+            let _ = this.api().send_empty("POST", "/v1/sign_out").await;
+            this.client_resource.refetch();
+            this.signing_out.try_set(false);
+            if let Some(url) = then_url {
+                this.navigate(&url);
+            }
+        });
     }
 
     /// True while a sign-out is on its way.
     pub fn signing_out(&self) -> Signal<bool> {
-        self.sign_out_action.pending().into()
+        self.signing_out.into()
     }
 
     /// Loads `GET /v1/client` again, after something changed the user.

@@ -1,8 +1,11 @@
 //! Every sentence the components show, in English and German.
 //!
-//! One table per language, so a translator sees every string in one place and a missing one
-//! does not compile: [`Messages`] has a field for each string, and [`Messages::error`] matches
-//! every [`ErrorCode`] exhaustively. Placeholders such as `{app}` are filled by [`fill`].
+//! Tables per language, so a translator sees every string in one place and a missing one
+//! does not compile: each table has a field for each string, and [`Messages::error`]
+//! matches every [`ErrorCode`] exhaustively. Placeholders such as `{app}` are filled by
+//! [`fill`]. The tables are split by area ([`Messages`] for the sign-in cards,
+//! [`ProfileMessages`], [`AdminMessages`]) so that a page with only `<SignIn/>` does not
+//! download the admin's sentences.
 
 use vestibule_core::ErrorCode;
 
@@ -17,11 +20,27 @@ pub enum Locale {
 impl Locale {
     pub const ALL: &'static [Locale] = &[Locale::En, Locale::De];
 
-    /// The table of sentences for this language.
+    /// The sentences of the sign-in and sign-up cards, and the error sentences.
     pub fn messages(self) -> &'static Messages {
         match self {
             Self::En => &EN,
             Self::De => &DE,
+        }
+    }
+
+    /// The sentences of the user button and the profile page.
+    pub fn profile(self) -> &'static ProfileMessages {
+        match self {
+            Self::En => &EN_PROFILE,
+            Self::De => &DE_PROFILE,
+        }
+    }
+
+    /// The sentences of the SSO connection settings and the dashboard.
+    pub fn admin(self) -> &'static AdminMessages {
+        match self {
+            Self::En => &EN_ADMIN,
+            Self::De => &DE_ADMIN,
         }
     }
 
@@ -83,7 +102,12 @@ pub struct Messages {
     pub no_connections: &'static str,
     pub environment_failed: &'static str,
     pub development_mode: &'static str,
-    // --- user button and profile ----------------------------------------------------------
+}
+
+/// The sentences of [`UserButton`](crate::UserButton) and [`UserProfile`](crate::UserProfile).
+#[derive(Debug)]
+pub struct ProfileMessages {
+    // --- ----------------------------------------------------------
     pub open_user_menu: &'static str,
     pub manage_account: &'static str,
     pub sign_out: &'static str,
@@ -114,6 +138,11 @@ pub struct Messages {
     pub session_times: &'static str,
     pub revoke_session: &'static str,
     pub not_signed_in: &'static str,
+}
+
+/// The sentences of [`ConnectionSettings`](crate::ConnectionSettings) and the dashboard.
+#[derive(Debug)]
+pub struct AdminMessages {
     // --- SSO connections (admin) ----------------------------------------------------------
     pub sso_title: &'static str,
     pub sso_subtitle: &'static str,
@@ -188,9 +217,7 @@ impl Messages {
 fn en_error(code: ErrorCode) -> &'static str {
     use ErrorCode::*;
     match code {
-        StateMismatch => {
-            "The sign-in could not be verified. Please start again from this page."
-        }
+        StateMismatch => "The sign-in could not be verified. Please start again from this page.",
         StateMissing => {
             "The sign-in was started in another browser or cookies are blocked. Allow cookies and try again."
         }
@@ -204,13 +231,13 @@ fn en_error(code: ErrorCode) -> &'static str {
             "Atlassian has not verified your e-mail address. Verify it at Atlassian, then try again."
         }
         InvalidGrant => "The sign-in link expired or was already used. Please try again.",
-        ProviderUnavailable => {
-            "Atlassian did not answer in time. Please try again in a moment."
-        }
+        ProviderUnavailable => "Atlassian did not answer in time. Please try again in a moment.",
         ExternalAccountTaken => {
             "This Atlassian account is already connected to another user. Sign in with it instead, or use another account."
         }
-        ReconnectNeeded => "Your Atlassian connection expired. Please sign in with Atlassian again.",
+        ReconnectNeeded => {
+            "Your Atlassian connection expired. Please sign in with Atlassian again."
+        }
         ConnectionDisabled => "Signing in with this provider is turned off for this application.",
         ConnectionNotFound => "This connection does not exist (any more).",
         ConnectionExists => "A connection for this provider exists already. Edit it instead.",
@@ -220,8 +247,12 @@ fn en_error(code: ErrorCode) -> &'static str {
         UnknownProvider => "This sign-in provider is not supported.",
         InvalidField => "Please check this value.",
         InvalidBody => "The request could not be understood. Reload the page and try again.",
-        InvalidRedirectUrl => "The address to return to after sign-in is not allowed for this application.",
-        CrossSiteRequest => "The request came from another site and was refused. Reload the page and try again.",
+        InvalidRedirectUrl => {
+            "The address to return to after sign-in is not allowed for this application."
+        }
+        CrossSiteRequest => {
+            "The request came from another site and was refused. Reload the page and try again."
+        }
         Unauthenticated => "You are signed out. Please sign in again.",
         InvalidSecretKey => "That secret key is not valid for this instance.",
         NotFound => "This item does not exist or no longer exists.",
@@ -324,6 +355,8 @@ static EN: Messages = Messages {
     no_connections: "No sign-in method is enabled yet. Ask the administrator to add a connection.",
     environment_failed: "The sign-in options could not be loaded.",
     development_mode: "Development mode",
+};
+static EN_PROFILE: ProfileMessages = ProfileMessages {
     open_user_menu: "Open user menu",
     manage_account: "Manage account",
     sign_out: "Sign out",
@@ -351,6 +384,9 @@ static EN: Messages = Messages {
     session_times: "Signed in {created} · last active {active}",
     revoke_session: "Sign out of this device",
     not_signed_in: "You are not signed in.",
+};
+
+static EN_ADMIN: AdminMessages = AdminMessages {
     sso_title: "SSO connections",
     sso_subtitle: "Let people sign up and sign in to your application with their Atlassian account.",
     add_connection: "Add connection",
@@ -436,6 +472,8 @@ static DE: Messages = Messages {
     no_connections: "Noch ist keine Anmeldemethode aktiviert. Bitten Sie die Administration, eine Verbindung hinzuzufügen.",
     environment_failed: "Die Anmeldeoptionen konnten nicht geladen werden.",
     development_mode: "Entwicklungsmodus",
+};
+static DE_PROFILE: ProfileMessages = ProfileMessages {
     open_user_menu: "Benutzermenü öffnen",
     manage_account: "Konto verwalten",
     sign_out: "Abmelden",
@@ -463,6 +501,9 @@ static DE: Messages = Messages {
     session_times: "Angemeldet {created} · zuletzt aktiv {active}",
     revoke_session: "Auf diesem Gerät abmelden",
     not_signed_in: "Sie sind nicht angemeldet.",
+};
+
+static DE_ADMIN: AdminMessages = AdminMessages {
     sso_title: "SSO-Verbindungen",
     sso_subtitle: "Lassen Sie Personen sich mit ihrem Atlassian-Konto registrieren und anmelden.",
     add_connection: "Verbindung hinzufügen",
@@ -535,7 +576,10 @@ mod tests {
             for code in ErrorCode::ALL {
                 let sentence = m.error(*code);
                 assert!(!sentence.trim().is_empty(), "{locale:?} {code}");
-                assert!(seen.insert(sentence), "{locale:?}: {code} repeats a sentence");
+                assert!(
+                    seen.insert(sentence),
+                    "{locale:?}: {code} repeats a sentence"
+                );
             }
         }
     }

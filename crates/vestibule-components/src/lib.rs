@@ -22,20 +22,32 @@
 
 mod api;
 mod appearance;
+mod connection_settings;
 mod context;
+mod control;
 mod i18n;
 mod icons;
+mod json;
 mod page;
 mod root;
 mod sign_in;
 mod style;
+pub use style::mount_all as mount_styles;
+mod user_button;
+mod user_display;
+mod user_profile;
 
 pub use api::{FrontendApi, RequestError};
 pub use appearance::{Appearance, Theme};
+pub use connection_settings::ConnectionSettings;
 pub use context::{Vestibule, VestibuleProvider, use_vestibule};
-pub use i18n::{Locale, Messages, fill};
+pub use control::{SignedIn, SignedOut};
+pub use i18n::{AdminMessages, Locale, Messages, ProfileMessages, fill};
 pub use icons::ProviderLogo;
+pub use json::FromJson;
 pub use sign_in::{SignIn, SignInButton, SignUp};
+pub use user_button::UserButton;
+pub use user_profile::UserProfile;
 
 /// The wire types the components speak, re-exported so an app needs no second dependency.
 pub use vestibule_core;

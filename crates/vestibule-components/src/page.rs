@@ -69,8 +69,12 @@ mod tests {
             None
         );
         assert_eq!(
-            safe_redirect("https://docs.example.com/a", PAGE, &["https://docs.example.com/"])
-                .as_deref(),
+            safe_redirect(
+                "https://docs.example.com/a",
+                PAGE,
+                &["https://docs.example.com/"]
+            )
+            .as_deref(),
             Some("https://docs.example.com/a")
         );
     }

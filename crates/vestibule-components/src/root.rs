@@ -16,7 +16,7 @@ pub(crate) fn Root(
     #[prop(optional)] testid: &'static str,
     children: Children,
 ) -> impl IntoView {
-    crate::style::mount();
+    crate::style::mount(crate::style::BASE);
     let class = move || {
         let theme = appearance.with(|a| a.theme.as_str());
         match class.get() {

@@ -91,6 +91,29 @@ pub fn SignUp(
     }
 }
 
+/// What a card shows, derived in one place so the card renders from one reactive closure
+/// (each closure is code in the wasm module; a sign-in page must stay small).
+#[derive(Clone, PartialEq)]
+struct CardState {
+    locale: Locale,
+    app_name: String,
+    is_dev: bool,
+    phase: Phase,
+    failed: Option<(Option<ErrorCode>, Option<String>)>,
+    other_href: String,
+    leaving: Option<ProviderId>,
+}
+
+#[derive(Clone, PartialEq)]
+enum Phase {
+    Loading,
+    LoadFailed,
+    /// Signed in already: on the way to the redirect URL.
+    Redirecting,
+    /// The buttons: provider, its name, and its start URL.
+    Ready(Vec<(ProviderId, String, String)>),
+}
+
 #[component]
 fn AuthCard(
     intent: OAuthIntent,
@@ -105,41 +128,54 @@ fn AuthCard(
     let vst = use_vestibule_or_standalone();
     let locale = resolve_locale(vst, locale);
     let appearance = resolve_appearance(vst, appearance);
-    let t = move || locale.get().messages();
-    let (block, other_block) = match intent {
-        OAuthIntent::SignUp => ("sign-up", "sign-in"),
-        _ => ("sign-in", "sign-up"),
-    };
-
     let redirect = redirect_target(vst, redirect_url);
-    let connections = Signal::derive(move || {
-        connections.get().or_else(|| {
-            vst.environment
-                .with(|e| e.as_ref().map(|e| e.connections.clone()))
-        })
-    });
-    let app_name = move || {
-        vst.environment
-            .with(|e| e.as_ref().map(|e| e.application_name.clone()))
-            .unwrap_or_default()
-    };
-    let other_href = Signal::derive(move || {
-        let base = other_url.get().unwrap_or_else(|| {
-            vst.environment
-                .with(|e| {
-                    e.as_ref().map(|e| match intent {
-                        OAuthIntent::SignUp => e.portal.sign_in_url.clone(),
-                        _ => e.portal.sign_up_url.clone(),
-                    })
-                })
-                .unwrap_or_else(|| format!("/{other_block}"))
-        });
-        // Carry an explicit ?redirect_url= over, so switching cards keeps the destination.
-        match page::query_param("redirect_url") {
-            Some(r) if !base.contains('?') => {
-                format!("{base}?redirect_url={}", crate::api::encode_component(&r))
+    let failed = RwSignal::new(
+        page::query_param("error")
+            .map(|raw| (ErrorCode::parse(&raw), page::query_param("reference"))),
+    );
+    let leaving = RwSignal::new(None::<ProviderId>);
+    // Coming back with the Back button restores the page from the bfcache as it was left.
+    let listener = window_event_listener(leptos::ev::pageshow, move |_| leaving.set(None));
+    on_cleanup(move || listener.remove());
+
+    let state = Memo::new(move |_| {
+        let env = vst.environment.get();
+        let phase = if vst.is_signed_in.get() {
+            Phase::Redirecting
+        } else {
+            match connections
+                .get()
+                .or_else(|| env.as_ref().map(|e| e.connections.clone()))
+            {
+                Some(list) if vst.is_loaded.get() => {
+                    let api = vst.api();
+                    let redirect = redirect.get();
+                    Phase::Ready(
+                        list.into_iter()
+                            .map(|c| {
+                                let href = api.oauth_start_url(c.provider, intent, &redirect);
+                                (c.provider, c.display_name, href)
+                            })
+                            .collect(),
+                    )
+                }
+                None if vst.environment_error.with(Option::is_some) => Phase::LoadFailed,
+                _ => Phase::Loading,
             }
-            _ => base,
+        };
+        CardState {
+            locale: locale.get(),
+            app_name: env
+                .as_ref()
+                .map(|e| e.application_name.clone())
+                .unwrap_or_default(),
+            is_dev: env
+                .as_ref()
+                .is_some_and(|e| e.environment == InstanceEnvironment::Development),
+            phase,
+            failed: failed.get(),
+            other_href: other_card_href(intent, other_url.get(), env.as_ref()),
+            leaving: leaving.get(),
         }
     });
 
@@ -150,156 +186,173 @@ fn AuthCard(
         }
     });
 
-    let failed = RwSignal::new(page::query_param("error").map(|raw| {
-        let reference = page::query_param("reference");
-        (ErrorCode::parse(&raw), reference)
-    }));
-    let is_dev = move || {
-        vst.environment.with(|e| {
-            e.as_ref()
-                .is_some_and(|e| e.environment == InstanceEnvironment::Development)
-        })
+    let on_provider = move |ev: MouseEvent, provider: ProviderId, href: &str| {
+        if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+            ev.prevent_default();
+            if leaving.get_untracked().is_none() {
+                leaving.set(Some(provider));
+                vst.navigate(href);
+            }
+        }
     };
-
-    let body = move || {
-        let t = t();
-        if vst.is_signed_in.get() {
-            return view! {
-                <p class="vst-card__status" role="status" data-testid=format!("{block}-redirecting")>
-                    <span class="vst-spinner" aria-hidden="true"></span>
-                    {t.redirecting}
-                </p>
-            }
-            .into_any();
-        }
-        match connections.get() {
-            None if vst.environment_error.with(Option::is_some) => view! {
-                <div class="vst-alert vst-alert--error" role="alert" data-testid=format!("{block}-load-error")>
-                    <p>{t.environment_failed}</p>
-                    <button
-                        type="button"
-                        class="vst-button vst-button--secondary"
-                        data-testid=format!("{block}-retry")
-                        on:click=move |_| vst.reload_environment()
-                    >
-                        {t.retry}
-                    </button>
-                </div>
-            }
-            .into_any(),
-            Some(list) if vst.is_loaded.get() => {
-                if list.is_empty() {
-                    view! {
-                        <p class="vst-card__empty" data-testid=format!("{block}-empty")>
-                            {t.no_connections}
-                        </p>
-                    }
-                    .into_any()
-                } else {
-                    view! {
-                        <div class="vst-card__providers">
-                            {list
-                                .into_iter()
-                                .map(|c| view! {
-                                    <ProviderButton
-                                        provider=c.provider
-                                        display_name=c.display_name
-                                        intent
-                                        redirect
-                                        locale
-                                    />
-                                })
-                                .collect_view()}
-                        </div>
-                    }
-                    .into_any()
-                }
-            }
-            _ => view! {
-                <div class="vst-card__status" role="status" aria-busy="true" data-testid=format!("{block}-loading")>
-                    <span class="vst-spinner" aria-hidden="true"></span>
-                    {t.loading}
-                </div>
-            }
-            .into_any(),
-        }
+    let (block, other_block) = match intent {
+        OAuthIntent::SignUp => ("sign-up", "sign-in"),
+        _ => ("sign-in", "sign-up"),
     };
 
     view! {
         <Root block class appearance locale>
-            <div class="vst-card">
-                <header class="vst-card__header">
-                    <h1 class="vst-card__title" data-testid=format!("{block}-title")>
-                        {move || {
-                            let t = t();
-                            let template = match intent {
-                                OAuthIntent::SignUp => t.sign_up_title,
-                                _ => t.sign_in_title,
-                            };
-                            let name = app_name();
-                            if name.is_empty() {
-                                // Before the environment loads: the sentence without a name.
-                                match intent {
-                                    OAuthIntent::SignUp => t.sign_up_link.to_owned(),
-                                    _ => t.sign_in_link.to_owned(),
-                                }
-                            } else {
-                                fill(template, &[("app", &name)])
-                            }
-                        }}
-                    </h1>
-                    <p class="vst-card__subtitle">
-                        {move || match intent {
-                            OAuthIntent::SignUp => t().sign_up_subtitle,
-                            _ => t().sign_in_subtitle,
-                        }}
-                    </p>
-                </header>
-                {move || {
-                    failed
-                        .get()
-                        .map(|(code, reference)| {
-                            view! {
-                                <ErrorBanner
-                                    code
-                                    reference
-                                    locale
-                                    testid=format!("{block}-error")
-                                    on_dismiss=Callback::new(move |_| failed.set(None))
-                                />
-                            }
-                        })
-                }}
-                {body}
-                <footer class="vst-card__footer">
-                    <p class="vst-card__switch">
-                        {move || match intent {
-                            OAuthIntent::SignUp => t().have_account,
-                            _ => t().no_account,
-                        }}
-                        " "
-                        <a
-                            class="vst-link"
-                            href=other_href
-                            data-testid=format!("{block}-{other_block}-link")
-                        >
-                            {move || match intent {
-                                OAuthIntent::SignUp => t().sign_in_link,
-                                _ => t().sign_up_link,
-                            }}
-                        </a>
-                    </p>
-                    <p class="vst-card__brand">
-                        {t().secured_by}
-                        <Show when=is_dev>
-                            <span class="vst-badge vst-badge--warning" data-testid=format!("{block}-dev-badge")>
-                                {move || t().development_mode}
-                            </span>
-                        </Show>
-                    </p>
-                </footer>
-            </div>
+            {move || {
+                let s = state.get();
+                let t = s.locale.messages();
+                let (title, subtitle, switch_text, switch_link) = match intent {
+                    OAuthIntent::SignUp => {
+                        (t.sign_up_title, t.sign_up_subtitle, t.have_account, t.sign_in_link)
+                    }
+                    _ => (t.sign_in_title, t.sign_in_subtitle, t.no_account, t.sign_up_link),
+                };
+                let title = if s.app_name.is_empty() {
+                    // Before the environment loads: the action without the name.
+                    match intent {
+                        OAuthIntent::SignUp => t.sign_up_link.to_owned(),
+                        _ => t.sign_in_link.to_owned(),
+                    }
+                } else {
+                    fill(title, &[("app", &s.app_name)])
+                };
+                let banner = s.failed.map(|(code, reference)| {
+                    error_banner(
+                        t,
+                        code,
+                        reference.as_deref(),
+                        format!("{block}-error"),
+                        Some(Callback::new(move |_| failed.set(None))),
+                    )
+                });
+                let body = match s.phase {
+                    Phase::Redirecting => view! {
+                        <p class="vst-card__status" role="status" data-testid=format!("{block}-redirecting")>
+                            <span class="vst-spinner" aria-hidden="true"></span>
+                            {t.redirecting}
+                        </p>
+                    }
+                    .into_any(),
+                    Phase::LoadFailed => view! {
+                        <div class="vst-alert vst-alert--error" role="alert" data-testid=format!("{block}-load-error")>
+                            <p class="vst-alert__text">{t.environment_failed}</p>
+                            <button
+                                type="button"
+                                class="vst-button vst-button--secondary vst-button--small"
+                                data-testid=format!("{block}-retry")
+                                on:click=move |_| vst.reload_environment()
+                            >
+                                {t.retry}
+                            </button>
+                        </div>
+                    }
+                    .into_any(),
+                    Phase::Ready(list) if list.is_empty() => view! {
+                        <p class="vst-card__empty" data-testid=format!("{block}-empty")>
+                            {t.no_connections}
+                        </p>
+                    }
+                    .into_any(),
+                    Phase::Ready(list) => view! {
+                        <div class="vst-card__providers">
+                            {list
+                                .into_iter()
+                                .map(|(provider, name, href)| {
+                                    let busy = s.leaving == Some(provider);
+                                    let target = href.clone();
+                                    view! {
+                                        <a
+                                            class=if busy {
+                                                "vst-button vst-button--social vst-button--busy"
+                                            } else {
+                                                "vst-button vst-button--social"
+                                            }
+                                            href=href
+                                            aria-busy=busy.then_some("true")
+                                            data-testid=format!("{}-button-{}", intent_slug(intent), provider.as_str())
+                                            data-provider=provider.as_str()
+                                            on:click=move |ev| on_provider(ev, provider, &target)
+                                        >
+                                            {if busy {
+                                                view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any()
+                                            } else {
+                                                view! { <ProviderLogo provider/> }.into_any()
+                                            }}
+                                            <span class="vst-button__label">
+                                                {fill(t.continue_with, &[("provider", &name)])}
+                                            </span>
+                                        </a>
+                                    }
+                                })
+                                .collect_view()}
+                        </div>
+                    }
+                    .into_any(),
+                    Phase::Loading => view! {
+                        <div class="vst-card__status" role="status" aria-busy="true" data-testid=format!("{block}-loading")>
+                            <span class="vst-spinner" aria-hidden="true"></span>
+                            {t.loading}
+                        </div>
+                    }
+                    .into_any(),
+                };
+                view! {
+                    <div class="vst-card">
+                        <header class="vst-card__header">
+                            <h1 class="vst-card__title" data-testid=format!("{block}-title")>{title}</h1>
+                            <p class="vst-card__subtitle">{subtitle}</p>
+                        </header>
+                        {banner}
+                        {body}
+                        <footer class="vst-card__footer">
+                            <p class="vst-card__switch">
+                                {switch_text} " "
+                                <a
+                                    class="vst-link"
+                                    href=s.other_href
+                                    data-testid=format!("{block}-{other_block}-link")
+                                >
+                                    {switch_link}
+                                </a>
+                            </p>
+                            <p class="vst-card__brand">
+                                {t.secured_by}
+                                {s.is_dev.then(|| view! {
+                                    <span class="vst-badge vst-badge--warning" data-testid=format!("{block}-dev-badge")>
+                                        {t.development_mode}
+                                    </span>
+                                })}
+                            </p>
+                        </footer>
+                    </div>
+                }
+            }}
         </Root>
+    }
+}
+
+/// The link to the other card: the prop, else the portal's page, else `/sign-in` or
+/// `/sign-up`; an explicit `?redirect_url=` is carried over so the destination is kept.
+fn other_card_href(
+    intent: OAuthIntent,
+    prop: Option<String>,
+    env: Option<&vestibule_core::api::Environment>,
+) -> String {
+    let base = prop.unwrap_or_else(|| match (intent, env) {
+        (OAuthIntent::SignUp, Some(e)) => e.portal.sign_in_url.clone(),
+        (_, Some(e)) => e.portal.sign_up_url.clone(),
+        (OAuthIntent::SignUp, None) => "/sign-in".to_owned(),
+        (_, None) => "/sign-up".to_owned(),
+    });
+    match page::query_param("redirect_url") {
+        Some(r) if !base.contains('?') => {
+            format!("{base}?redirect_url={}", crate::api::encode_component(&r))
+        }
+        _ => base,
     }
 }
 
@@ -322,31 +375,28 @@ pub(crate) fn redirect_target(vst: Vestibule, prop: MaybeProp<String>) -> Signal
     })
 }
 
-/// A sentence for a failed attempt, with a button to hide it.
-#[component]
-pub(crate) fn ErrorBanner(
-    /// `None` for a code this version does not know.
+/// A sentence for a failed attempt, with a button to hide it when `on_dismiss` is given.
+pub(crate) fn error_banner(
+    t: &'static Messages,
     code: Option<ErrorCode>,
-    reference: Option<String>,
-    locale: Signal<Locale>,
+    reference: Option<&str>,
     testid: String,
-    #[prop(optional)] on_dismiss: Option<Callback<()>>,
-) -> impl IntoView {
+    on_dismiss: Option<Callback<()>>,
+) -> impl IntoView + use<> {
     let code_attr = code.map(ErrorCode::as_str).unwrap_or("unknown");
-    let sentence = move || error_sentence(locale.get().messages(), code, reference.as_deref());
     let dismiss_id = format!("{testid}-dismiss");
     view! {
         <div class="vst-alert vst-alert--error" role="alert" data-testid=testid data-error-code=code_attr>
             <svg class="vst-alert__icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
                 <path fill="currentColor" d="M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1zm-.75 3.5h1.5v4.5h-1.5zm0 5.75h1.5v1.5h-1.5z"/>
             </svg>
-            <p class="vst-alert__text">{sentence}</p>
+            <p class="vst-alert__text">{error_sentence(t, code, reference)}</p>
             {on_dismiss.map(|cb| view! {
                 <button
                     type="button"
                     class="vst-alert__dismiss"
-                    aria-label=move || locale.get().messages().dismiss
-                    data-testid=dismiss_id.clone()
+                    aria-label=t.dismiss
+                    data-testid=dismiss_id
                     on:click=move |_| cb.run(())
                 >
                     "×"

@@ -13,7 +13,12 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 async fn shows_one_button_per_connection_that_starts_the_oauth_flow() {
     let server = FakeServer::new()
-        .route("GET", "/v1/environment", 200, &environment_json("development"))
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
         .route("GET", "/v1/client", 200, SIGNED_OUT);
     server.install();
     let (nav, navigated) = capture_navigation();
@@ -27,7 +32,10 @@ async fn shows_one_button_per_connection_that_starts_the_oauth_flow() {
     settle().await;
 
     let button = find(&root, "sign-in-button-atlassian");
-    assert_eq!(button.text_content().unwrap().trim(), "Continue with Atlassian");
+    assert_eq!(
+        button.text_content().unwrap().trim(),
+        "Continue with Atlassian"
+    );
     let expected = "https://vst.test/v1/oauth/atlassian/start?intent=sign_in\
                     &redirect_url=https%3A%2F%2Fapp.test%2Fafter";
     assert_eq!(button.get_attribute("href").as_deref(), Some(expected));

@@ -121,7 +121,10 @@ pub fn writes() -> Vec<Call> {
 /// A `navigate` callback for the provider that records URLs instead of leaving the page.
 pub fn capture_navigation() -> (Callback<String>, RwSignal<Vec<String>>) {
     let seen = RwSignal::new(Vec::new());
-    (Callback::new(move |url: String| seen.update(|v| v.push(url))), seen)
+    (
+        Callback::new(move |url: String| seen.update(|v| v.push(url))),
+        seen,
+    )
 }
 
 /// Mounts a view into a fresh `<section>` of the test page. The view stays mounted (tests

@@ -1,0 +1,479 @@
+//! `<UserProfile/>`: the account page: who you are, the Atlassian accounts you connected
+//! (with their authorized site), the devices you are signed in on, and signing out.
+
+use leptos::prelude::*;
+use vestibule_core::ErrorCode;
+use vestibule_core::api::{ExternalAccount, OAuthIntent, SessionInfo, SessionList};
+
+use crate::api::RequestError;
+use crate::appearance::Appearance;
+use crate::context::{Vestibule, resolve_appearance, resolve_locale, use_vestibule_or_standalone};
+use crate::i18n::{Locale, fill};
+use crate::icons::ProviderLogo;
+use crate::page;
+use crate::root::Root;
+use crate::sign_in::{error_banner, error_sentence};
+use crate::user_display::{avatar, date, date_time, device, display_name};
+
+/// The signed-in user's account page: profile header, connected accounts (connect
+/// another, disconnect with confirmation, reconnect when Atlassian stopped accepting the
+/// stored authorization), active devices with sign-out per device, and sign out.
+///
+/// A failed connect lands on this page with `?error=<code>`; the sentence is shown on top.
+#[component]
+pub fn UserProfile(
+    /// Extra classes on the root element.
+    #[prop(optional, into)]
+    class: MaybeProp<String>,
+    /// Where to go after signing out. Defaults to the Account Portal's sign-in page.
+    #[prop(optional, into)]
+    after_sign_out_url: MaybeProp<String>,
+    /// Theme and `--vst-*` variables; defaults to the provider's.
+    #[prop(optional, into)]
+    appearance: MaybeProp<Appearance>,
+    /// Language; defaults to the provider's.
+    #[prop(optional, into)]
+    locale: MaybeProp<Locale>,
+) -> impl IntoView {
+    let vst = use_vestibule_or_standalone();
+    let locale = resolve_locale(vst, locale);
+    let appearance = resolve_appearance(vst, appearance);
+    crate::style::mount(crate::style::USER);
+
+    let failed = RwSignal::new(
+        page::query_param("error")
+            .map(|raw| (ErrorCode::parse(&raw), page::query_param("reference"))),
+    );
+    let sign_in_url = move || {
+        vst.environment
+            .with(|e| e.as_ref().map(|e| e.portal.sign_in_url.clone()))
+            .unwrap_or_else(|| "/sign-in".to_owned())
+    };
+    let after_sign_out = move || {
+        after_sign_out_url
+            .get_untracked()
+            .unwrap_or_else(sign_in_url)
+    };
+
+    let header = move || {
+        let user = vst.user.get()?;
+        let lc = locale.get();
+        let t = lc.profile();
+        let name = display_name(&user);
+        Some(view! {
+            <header class="vst-page__header">
+                {avatar(&name, user.avatar_url.clone(), true)}
+                <div>
+                    <h1 class="vst-page__title" data-testid="user-profile-name">{name.clone()}</h1>
+                    <p class="vst-page__subtitle">
+                        <span data-testid="user-profile-email">{user.email.clone()}</span>
+                        " "
+                        {user.email.is_some().then(|| {
+                            if user.email_verified {
+                                view! { <span class="vst-badge vst-badge--success">{t.verified}</span> }
+                            } else {
+                                view! { <span class="vst-badge vst-badge--warning">{t.unverified}</span> }
+                            }
+                        })}
+                    </p>
+                    <p class="vst-page__subtitle">
+                        {fill(t.member_since, &[("date", &date(user.created_at, lc))])}
+                    </p>
+                </div>
+            </header>
+        })
+    };
+
+    view! {
+        <Root block="user-profile" class appearance locale>
+            {move || {
+                let t = locale.get().profile();
+                if !vst.is_loaded.get() {
+                    return view! {
+                        <p class="vst-card__status" role="status" aria-busy="true" data-testid="user-profile-loading">
+                            <span class="vst-spinner" aria-hidden="true"></span>
+                            {locale.get().messages().loading}
+                        </p>
+                    }
+                    .into_any();
+                }
+                if !vst.is_signed_in.get() {
+                    return view! {
+                        <div class="vst-section" data-testid="user-profile-signed-out">
+                            <p>{t.not_signed_in}</p>
+                            <p>
+                                <a class="vst-button vst-button--primary" href=sign_in_url()>
+                                    {locale.get().messages().sign_in_link}
+                                </a>
+                            </p>
+                        </div>
+                    }
+                    .into_any();
+                }
+                view! {
+                    <div class="vst-page">
+                        {header}
+                        {move || failed.get().map(|(code, reference)| {
+                            error_banner(
+                                locale.get().messages(),
+                                code,
+                                reference.as_deref(),
+                                "user-profile-error".to_owned(),
+                                Some(Callback::new(move |_| failed.set(None))),
+                            )
+                        })}
+                        <ConnectedAccounts vst locale/>
+                        <ActiveSessions vst locale/>
+                        <div>
+                            <button
+                                type="button"
+                                class="vst-button vst-button--secondary"
+                                data-testid="user-profile-sign-out"
+                                disabled=move || vst.signing_out().get()
+                                on:click=move |_| vst.sign_out(Some(after_sign_out()))
+                            >
+                                {move || if vst.signing_out().get() { t.signing_out } else { t.sign_out }}
+                            </button>
+                        </div>
+                    </div>
+                }
+                .into_any()
+            }}
+        </Root>
+    }
+}
+
+/// This page's address without its query, where a connect flow comes back to.
+fn this_page() -> String {
+    web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default()
+}
+
+#[component]
+fn ConnectedAccounts(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
+    let confirming = RwSignal::new(None::<String>);
+    let disconnect = Action::new_local(move |id: &String| {
+        let path = format!("/v1/me/external_accounts/{id}");
+        let id = id.clone();
+        async move {
+            let result = vst.api().send_empty("DELETE", &path).await;
+            if result.is_ok() {
+                vst.reload_client();
+            }
+            (id, result)
+        }
+    });
+    // The error of the last disconnect, shown beside the account it concerns.
+    let error_for = move |id: &str| -> Option<RequestError> {
+        disconnect.value().with(|v| match v {
+            Some((failed_id, Err(e))) if failed_id == id => Some(e.clone()),
+            _ => None,
+        })
+    };
+    let providers = move || {
+        vst.environment
+            .with(|e| {
+                e.as_ref()
+                    .map(|e| e.connections.iter().map(|c| c.provider).collect::<Vec<_>>())
+            })
+            .unwrap_or_else(|| vestibule_core::ProviderId::ALL.to_vec())
+    };
+
+    view! {
+        <section class="vst-section" data-testid="user-profile-accounts" aria-labelledby="vst-accounts-title">
+            <div class="vst-section__header">
+                <h2 class="vst-section__title" id="vst-accounts-title">
+                    {move || locale.get().profile().connected_accounts}
+                </h2>
+            </div>
+            {move || {
+                let lc = locale.get();
+                let t = lc.profile();
+                let accounts = vst.user.get().map(|u| u.external_accounts).unwrap_or_default();
+                if accounts.is_empty() {
+                    return view! { <p class="vst-list__meta">{t.no_connected_accounts}</p> }.into_any();
+                }
+                view! {
+                    <ul class="vst-list">
+                        {accounts
+                            .into_iter()
+                            .map(|account| account_row(vst, lc, account, confirming, disconnect, error_for))
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <div class="vst-list__actions">
+                {move || {
+                    let t = locale.get().profile();
+                    let has_accounts = vst.user.with(|u| u.as_ref().is_some_and(|u| !u.external_accounts.is_empty()));
+                    providers()
+                        .into_iter()
+                        .map(|provider| {
+                            let href = vst.api().oauth_start_url(provider, OAuthIntent::Connect, &this_page());
+                            let label = if has_accounts {
+                                t.connect_another.to_owned()
+                            } else {
+                                fill(locale.get().messages().connect_with, &[("provider", provider.info().display_name)])
+                            };
+                            view! {
+                                <a
+                                    class="vst-button vst-button--secondary"
+                                    href=href.clone()
+                                    data-testid=format!("connect-button-{}", provider.as_str())
+                                    on:click=move |ev| {
+                                        ev.prevent_default();
+                                        vst.navigate(&href);
+                                    }
+                                >
+                                    <ProviderLogo provider/>
+                                    {label}
+                                </a>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+        </section>
+    }
+}
+
+fn account_row(
+    vst: Vestibule,
+    lc: Locale,
+    account: ExternalAccount,
+    confirming: RwSignal<Option<String>>,
+    disconnect: Action<String, (String, Result<(), RequestError>)>,
+    error_for: impl Fn(&str) -> Option<RequestError> + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = lc.profile();
+    let provider = account.provider;
+    let id = account.id.clone();
+    let title = account
+        .name
+        .clone()
+        .or_else(|| account.email.clone())
+        .unwrap_or_else(|| account.provider_account_id.clone());
+    let reconnect_href = vst
+        .api()
+        .oauth_start_url(provider, OAuthIntent::Connect, &this_page());
+    let site = account.site.clone().map(|site| {
+        view! {
+            <span data-testid="external-account-site">
+                {t.authorized_site} ": "
+                <a href=site.url.clone() target="_blank" rel="noopener noreferrer">{site.name.clone()}</a>
+                " (" {site.url.trim_start_matches("https://").to_owned()} ")"
+            </span>
+        }
+    });
+    let confirm_text = fill(
+        t.disconnect_confirm,
+        &[
+            ("provider", provider.info().display_name),
+            ("account", &title),
+        ],
+    );
+    let id_confirm = id.clone();
+    let id_error = id.clone();
+    let id_start = id.clone();
+    let id_go = id.clone();
+    let row_testid = format!("external-account-{id}");
+    view! {
+        <li class="vst-list__item" data-testid=row_testid data-provider=provider.as_str()>
+            <ProviderLogo provider/>
+            <div class="vst-list__main">
+                <span class="vst-list__title">
+                    {provider.info().display_name}
+                    {account.reconnect_needed.then(|| view! {
+                        <span class="vst-badge vst-badge--danger" data-testid="external-account-reconnect-needed">
+                            {t.reconnect_needed}
+                        </span>
+                    })}
+                </span>
+                <span class="vst-list__meta">{title.clone()}{account.email.clone().filter(|e| *e != title).map(|e| format!(" · {e}"))}</span>
+                <span class="vst-list__meta">
+                    {site.map(IntoAny::into_any).unwrap_or_else(|| t.no_site.into_any())}
+                </span>
+                {account.reconnect_needed.then(|| view! {
+                    <span class="vst-list__meta">{t.reconnect_hint}</span>
+                })}
+            </div>
+            <div class="vst-list__actions">
+                {account.reconnect_needed.then(|| {
+                    let href = reconnect_href.clone();
+                    view! {
+                        <a
+                            class="vst-button vst-button--primary vst-button--small"
+                            href=reconnect_href
+                            data-testid="external-account-reconnect"
+                            on:click=move |ev| {
+                                ev.prevent_default();
+                                vst.navigate(&href);
+                            }
+                        >
+                            {t.reconnect}
+                        </a>
+                    }
+                })}
+                <button
+                    type="button"
+                    class="vst-button vst-button--ghost vst-button--small"
+                    data-testid="external-account-disconnect"
+                    aria-expanded=move || if confirming.with(|c| c.as_deref() == Some(id_start.as_str())) { "true" } else { "false" }
+                    on:click=move |_| confirming.set(Some(id.clone()))
+                >
+                    {t.disconnect}
+                </button>
+            </div>
+            {move || confirming.with(|c| c.as_deref() == Some(id_confirm.as_str())).then(|| {
+                let id = id_go.clone();
+                view! {
+                    <div class="vst-confirm" role="alertdialog" aria-label=t.disconnect data-testid="external-account-disconnect-confirm">
+                        <p>{confirm_text.clone()}</p>
+                        <div class="vst-list__actions">
+                            <button
+                                type="button"
+                                class="vst-button vst-button--danger vst-button--small"
+                                data-testid="external-account-disconnect-confirm-button"
+                                disabled=move || disconnect.pending().get()
+                                on:click=move |_| {
+                                    confirming.set(None);
+                                    disconnect.dispatch(id.clone());
+                                }
+                            >
+                                {t.disconnect}
+                            </button>
+                            <button
+                                type="button"
+                                class="vst-button vst-button--secondary vst-button--small"
+                                data-testid="external-account-disconnect-cancel"
+                                on:click=move |_| confirming.set(None)
+                            >
+                                {lc.messages().cancel}
+                            </button>
+                        </div>
+                    </div>
+                }
+            })}
+            {move || error_for(&id_error).map(|e| view! {
+                <p class="vst-field__error" role="alert" data-testid="external-account-error" data-error-code=e.code().map(ErrorCode::as_str)>
+                    {request_error_sentence(lc, &e)}
+                </p>
+            })}
+        </li>
+    }
+}
+
+/// The sentence for a failed request: the code's, or the network's.
+pub(crate) fn request_error_sentence(lc: Locale, error: &RequestError) -> String {
+    let t = lc.messages();
+    match error {
+        RequestError::Network => t.network_error.to_owned(),
+        RequestError::Api { .. } => error_sentence(t, error.code(), error.reference()),
+        _ => t.unexpected_error.to_owned(),
+    }
+}
+
+#[component]
+fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
+    let sessions =
+        LocalResource::new(
+            move || async move { vst.api().get::<SessionList>("/v1/me/sessions").await },
+        );
+    let revoke = Action::new_local(move |id: &String| {
+        let path = format!("/v1/me/sessions/{id}");
+        async move {
+            let result = vst.api().send_empty("DELETE", &path).await;
+            sessions.refetch();
+            result
+        }
+    });
+
+    view! {
+        <section class="vst-section" data-testid="user-profile-sessions" aria-labelledby="vst-sessions-title">
+            <div class="vst-section__header">
+                <h2 class="vst-section__title" id="vst-sessions-title">
+                    {move || locale.get().profile().active_sessions}
+                </h2>
+            </div>
+            {move || revoke.value().get().and_then(Result::err).map(|e| view! {
+                <p class="vst-field__error" role="alert" data-testid="session-error">
+                    {request_error_sentence(locale.get(), &e)}
+                </p>
+            })}
+            <Transition fallback=move || view! { <span class="vst-spinner" aria-hidden="true"></span> }>
+                {move || {
+                    let lc = locale.get();
+                    sessions.get().map(|result| match result {
+                        Ok(list) => view! {
+                            <ul class="vst-list">
+                                {list.sessions.into_iter().map(|s| session_row(lc, s, revoke)).collect_view()}
+                            </ul>
+                        }
+                        .into_any(),
+                        Err(e) => view! {
+                            <p class="vst-field__error" role="alert" data-testid="session-error">
+                                {request_error_sentence(lc, &e)}
+                            </p>
+                        }
+                        .into_any(),
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+fn session_row(
+    lc: Locale,
+    session: SessionInfo,
+    revoke: Action<String, Result<(), RequestError>>,
+) -> impl IntoView {
+    let t = lc.profile();
+    let device = session
+        .user_agent
+        .as_deref()
+        .and_then(device)
+        .unwrap_or_else(|| t.unknown_device.to_owned());
+    let times = fill(
+        t.session_times,
+        &[
+            ("created", &date(session.created_at, lc)),
+            ("active", &date_time(session.last_active_at, lc)),
+        ],
+    );
+    let id = session.id.clone();
+    view! {
+        <li class="vst-list__item" data-testid=format!("session-{}", session.id) data-current=session.current.to_string()>
+            <svg class="vst-icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+                <path fill="currentColor" d="M3 4h14a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1h-5v1.5h2V17H6v-1.5h2V14H3a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1zm1 2v6h12V6z"/>
+            </svg>
+            <div class="vst-list__main">
+                <span class="vst-list__title">
+                    {device}
+                    {session.current.then(|| view! {
+                        <span class="vst-badge vst-badge--success" data-testid="session-current">{t.this_device}</span>
+                    })}
+                </span>
+                <span class="vst-list__meta">{times}</span>
+            </div>
+            {(!session.current).then(|| view! {
+                <div class="vst-list__actions">
+                    <button
+                        type="button"
+                        class="vst-button vst-button--ghost vst-button--small"
+                        data-testid="session-revoke"
+                        disabled=move || revoke.pending().get()
+                        on:click=move |_| { revoke.dispatch(id.clone()); }
+                    >
+                        {t.revoke_session}
+                    </button>
+                </div>
+            })}
+        </li>
+    }
+}
