@@ -12,21 +12,26 @@ use crate::workspace_root;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// Debian packages the tests and the release build use: a real browser, its WebDriver,
-/// and `wasm-opt`, which Trunk runs in offline mode instead of downloading it.
+/// Debian packages the browser tests use: a real browser and its WebDriver.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
-    ("binaryen", "/usr/bin/wasm-opt"),
 ];
-const AXE_CORE_VERSION: &str = "4.11.4";
+/// npm packages, pinned: axe-core for the accessibility checks, and binaryen for the
+/// `wasm-opt` that Trunk runs in offline mode. Debian's binaryen (108) rewrites
+/// wasm-bindgen's externref table so that the page dies at start with "WebAssembly.Table.set():
+/// Argument 1 is invalid for table"; binaryen.js from npm is current and needs only Node.
+const NPM_PACKAGES: &[(&str, &str, &str)] = &[
+    ("axe-core", "4.11.4", "axe.min.js"),
+    ("binaryen", "132.0.0", "bin/wasm-opt"),
+];
 
 pub fn run() -> Result<()> {
     step("setup: rust target wasm32-unknown-unknown", ensure_wasm_target)?;
-    step("setup: Debian packages (chromium, chromium-driver, binaryen)", ensure_apt_packages)?;
+    step("setup: Debian packages (chromium, chromium-driver)", ensure_apt_packages)?;
     step("setup: wasm-bindgen-cli at the Cargo.lock version", ensure_wasm_bindgen)?;
     step("setup: trunk", ensure_trunk)?;
-    step("setup: axe-core (accessibility checks in the browser tests)", ensure_axe_core)?;
+    step("setup: npm packages (axe-core, binaryen's wasm-opt)", ensure_npm_packages)?;
     Ok(())
 }
 
@@ -118,19 +123,31 @@ fn ensure_trunk() -> Result<()> {
     exec(crate::step::cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
 }
 
-/// Where the browser tests find axe-core's script.
-pub fn axe_core_script() -> PathBuf {
-    workspace_root().join("target/e2e-node/node_modules/axe-core/axe.min.js")
+/// The folder that holds the project's npm tools (under `target/`, so `cargo clean` resets it).
+fn node_tools_dir() -> PathBuf {
+    workspace_root().join("target/node-tools")
 }
 
-fn ensure_axe_core() -> Result<()> {
-    let script = axe_core_script();
-    let package = script.with_file_name("package.json");
-    if std::fs::read_to_string(&package)
-        .map(|p| p.contains(&format!("\"version\": \"{AXE_CORE_VERSION}\"")))
-        .unwrap_or(false)
-    {
-        println!("    axe-core {AXE_CORE_VERSION} already installed");
+/// Where the browser tests find axe-core's script.
+pub fn axe_core_script() -> PathBuf {
+    node_tools_dir().join("node_modules/axe-core/axe.min.js")
+}
+
+fn ensure_npm_packages() -> Result<()> {
+    let modules = node_tools_dir().join("node_modules");
+    let missing: Vec<String> = NPM_PACKAGES
+        .iter()
+        .filter(|(name, version, file)| {
+            let manifest = std::fs::read_to_string(modules.join(name).join("package.json"));
+            let right_version = manifest
+                .map(|m| m.contains(&format!("\"version\": \"{version}\"")))
+                .unwrap_or(false);
+            !(right_version && modules.join(name).join(file).exists())
+        })
+        .map(|(name, version, _)| format!("{name}@{version}"))
+        .collect();
+    if missing.is_empty() {
+        println!("    already installed");
         return Ok(());
     }
     if output(Command::new("npm").arg("--version")).is_none() {
@@ -141,12 +158,12 @@ fn ensure_axe_core() -> Result<()> {
             .args(["install", "-y", "-q", "npm"])
             .env("DEBIAN_FRONTEND", "noninteractive"))?;
     }
-    let prefix = workspace_root().join("target/e2e-node");
+    let prefix = node_tools_dir();
     std::fs::create_dir_all(&prefix)?;
     exec(Command::new("npm")
         .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
         .arg(&prefix)
-        .arg(format!("axe-core@{AXE_CORE_VERSION}")))
+        .args(&missing))
 }
 
 /// Cargo's binary folder, where `cargo install` puts trunk and wasm-bindgen.
@@ -163,10 +180,10 @@ pub fn tool(name: &str) -> PathBuf {
     cargo_bin_dir().join(name)
 }
 
-/// PATH with cargo's binary folder first, for tools that look others up (Trunk runs
-/// `wasm-bindgen` from PATH in offline mode).
+/// PATH with the project's npm tools and cargo's binary folder first, for tools that look
+/// others up (Trunk runs `wasm-bindgen` and `wasm-opt` from PATH in offline mode).
 pub fn tools_path() -> OsString {
-    let mut paths = vec![cargo_bin_dir()];
+    let mut paths = vec![node_tools_dir().join("node_modules/.bin"), cargo_bin_dir()];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
     }
