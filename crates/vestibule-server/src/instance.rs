@@ -24,8 +24,6 @@ const MIN_SECRET_KEY_LEN: usize = 32;
 pub struct Keys {
     pub master_key: MasterKey,
     pub secret_key: String,
-    /// Where a development secret key was written, if it was generated.
-    pub secret_key_file: Option<std::path::PathBuf>,
 }
 
 /// Refuses a production start without its secrets and a safe public URL. (Without
@@ -82,21 +80,19 @@ pub fn load_keys(args: &ServeArgs, environment: InstanceEnvironment) -> anyhow::
         }
     };
     let master_key = MasterKey::parse(&master_encoded).context("--master-key")?;
-    let (secret_key, secret_key_file) = match args.secret_key.as_deref().filter(|k| !k.is_empty()) {
-        Some(key) => (key.trim().to_owned(), None),
+    let secret_key = match args.secret_key.as_deref().filter(|k| !k.is_empty()) {
+        Some(key) => key.trim().to_owned(),
         None if production => bail!("production needs --secret-key"),
         None => {
-            let path = args.data_dir.join("secret.key");
-            let (key, _) = read_or_create(&path, || {
+            read_or_create(&args.data_dir.join("secret.key"), || {
                 format!("sk_test_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()))
-            })?;
-            (key, Some(path))
+            })?
+            .0
         }
     };
     Ok(Keys {
         master_key,
         secret_key,
-        secret_key_file,
     })
 }
 
