@@ -597,13 +597,21 @@ fn ConnectionDialog(
         }
         _ => {}
     };
-    // On opening and on each step, focus the first control of the dialog.
+    // On opening and on each step, focus the first control of the dialog (in a timeout,
+    // once the step's controls are in the document).
     Effect::new(move |_| {
         step.track();
-        if let Some(dialog) = dialog_ref.get()
-            && let Some(first) = focusable(&dialog).into_iter().next()
-        {
-            let _ = first.focus();
+        if dialog_ref.get().is_some() {
+            set_timeout(
+                move || {
+                    if let Some(dialog) = dialog_ref.get_untracked()
+                        && let Some(first) = focusable(&dialog).into_iter().next()
+                    {
+                        let _ = first.focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
         }
     });
 

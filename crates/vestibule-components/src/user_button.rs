@@ -82,12 +82,19 @@ pub fn UserButton(
         }
     };
 
-    // Opening moves focus into the menu, so keyboard users land on its first item.
+    // Opening moves focus into the menu, so keyboard users land on its first item. In a
+    // timeout: effects run before the render effect that unhides the menu, and a hidden
+    // element cannot take focus.
     Effect::new(move |_| {
-        if open.get()
-            && let Some(first) = items().into_iter().next()
-        {
-            let _ = first.focus();
+        if open.get() {
+            set_timeout(
+                move || {
+                    if let Some(first) = items().into_iter().next() {
+                        let _ = first.focus();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
         }
     });
 

@@ -69,7 +69,12 @@ impl FakeServer {
                 let hit = null;
                 for (const r of window.__vstRoutes) if (r[0] === method && r[1] === url.pathname) hit = r;
                 if (!hit) return new Response('{"code":"not_found","message":"no route"}', { status: 404 });
-                return new Response(hit[3], { status: hit[2], headers: { 'Content-Type': 'application/json' } });
+                // Status 0: a server that never answers, to see loading states.
+                if (hit[2] === 0) return new Promise(() => {});
+                // Status 1: the network fails.
+                if (hit[2] === 1) throw new TypeError('Failed to fetch');
+                const body = hit[2] === 204 ? null : hit[3];
+                return new Response(body, { status: hit[2], headers: { 'Content-Type': 'application/json' } });
             };
             "#,
         );
@@ -214,4 +219,41 @@ pub fn press(el: &web_sys::HtmlElement, key: &str, shift: bool) {
 /// The element that has focus, if any.
 pub fn focused() -> Option<web_sys::Element> {
     document().active_element()
+}
+
+/// Replaces the test page's query string (`?error=...`), keeping its path.
+pub fn set_query(query: &str) {
+    let path = window().location().pathname().unwrap();
+    window()
+        .history()
+        .unwrap()
+        .replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{query}")))
+        .unwrap();
+}
+
+/// Chooses an option of a `<select>` as a person would: sets the value, fires `change`.
+pub fn select(el: &web_sys::HtmlElement, value: &str) {
+    let select: &web_sys::HtmlSelectElement = el.unchecked_ref();
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").unwrap())
+        .unwrap();
+}
+
+/// Flips a checkbox as a click would.
+pub fn is_checked(el: &web_sys::HtmlElement) -> bool {
+    el.unchecked_ref::<web_sys::HtmlInputElement>().checked()
+}
+
+pub fn is_disabled(el: &web_sys::HtmlElement) -> bool {
+    el.has_attribute("disabled")
+}
+
+pub fn value(el: &web_sys::HtmlElement) -> String {
+    el.unchecked_ref::<web_sys::HtmlInputElement>().value()
+}
+
+/// The JSON body of a recorded call, parsed.
+pub fn body_json(call: &Call) -> serde_json::Value {
+    serde_json::from_str(call.body.as_deref().unwrap_or("null")).unwrap()
 }

@@ -1,0 +1,401 @@
+//! `<SignedIn>`, `<SignedOut>`, `<UserButton/>`, `<UserProfile/>` and `use_vestibule()` in
+//! headless Chromium against a stubbed `fetch`.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use leptos::prelude::*;
+use support::*;
+use vestibule_components::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SESSIONS: &str = r#"{"sessions":[
+    {"id":"sess_1","created_at":1700000000,"last_active_at":1700000500,"expires_at":1800000000,
+     "user_agent":"Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36","current":true},
+    {"id":"sess_2","created_at":1700000000,"last_active_at":1700000100,"expires_at":1800000000,
+     "user_agent":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/121.0","current":false}]}"#;
+
+fn signed_in_server() -> FakeServer {
+    let server = FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route("GET", "/v1/client", 200, &signed_in_json())
+        .route("GET", "/v1/me/sessions", 200, SESSIONS)
+        .route("POST", "/v1/sign_out", 204, "")
+        .route("DELETE", "/v1/me/sessions/sess_2", 204, "")
+        .route("DELETE", "/v1/me/external_accounts/ext_1", 204, "");
+    server.install();
+    server
+}
+
+#[wasm_bindgen_test]
+async fn signed_in_and_signed_out_show_only_their_state() {
+    set_query("");
+    signed_in_server();
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider>
+                <SignedIn><p data-testid="in">"in"</p></SignedIn>
+                <SignedOut><p data-testid="out">"out"</p></SignedOut>
+            </VestibuleProvider>
+        }
+    });
+    settle().await;
+    assert!(query(&root, "in").is_some());
+    assert!(query(&root, "out").is_none());
+
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route("GET", "/v1/client", 0, "")
+        .install();
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider>
+                <SignedOut><p data-testid="out">"out"</p></SignedOut>
+            </VestibuleProvider>
+        }
+    });
+    settle().await;
+    assert!(
+        query(&root, "out").is_none(),
+        "nothing while the client loads"
+    );
+
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route("GET", "/v1/client", 200, SIGNED_OUT)
+        .install();
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider>
+                <SignedIn><p data-testid="in">"in"</p></SignedIn>
+                <SignedOut><p data-testid="out">"out"</p></SignedOut>
+            </VestibuleProvider>
+        }
+    });
+    settle().await;
+    assert!(query(&root, "in").is_none());
+    assert!(query(&root, "out").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn use_vestibule_exposes_user_and_session_as_signals() {
+    set_query("");
+    signed_in_server();
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider>
+                {
+                    let vst = use_vestibule();
+                    view! {
+                        <p data-testid="who">
+                            {move || vst.user.get().and_then(|u| u.email).unwrap_or_default()}
+                        </p>
+                        <p data-testid="session">
+                            {move || vst.session.get().map(|s| s.id).unwrap_or_default()}
+                        </p>
+                    }
+                }
+            </VestibuleProvider>
+        }
+    });
+    settle().await;
+    assert_eq!(text(&root, "who"), "ada@example.com");
+    assert_eq!(text(&root, "session"), "sess_1");
+}
+
+#[wasm_bindgen_test]
+async fn user_button_opens_a_menu_with_name_email_manage_and_sign_out() {
+    set_query("");
+    signed_in_server();
+    let (nav, navigated) = capture_navigation();
+    let root = mount(move || {
+        view! {
+            <VestibuleProvider navigate=nav>
+                <UserButton/>
+            </VestibuleProvider>
+        }
+    });
+    settle().await;
+    assert!(
+        document()
+            .head()
+            .unwrap()
+            .query_selector("style[data-vestibule='user']")
+            .unwrap()
+            .is_some()
+    );
+
+    let trigger = find(&root, "user-button-trigger");
+    assert_eq!(
+        trigger.text_content().unwrap().trim(),
+        "AL",
+        "initials without a picture"
+    );
+    assert_eq!(
+        trigger.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(
+        trigger
+            .get_attribute("aria-label")
+            .unwrap()
+            .contains("Open user menu")
+    );
+    assert!(find(&root, "user-button-menu").has_attribute("hidden"));
+
+    click(&trigger);
+    settle().await;
+    assert_eq!(
+        trigger.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    assert!(!find(&root, "user-button-menu").has_attribute("hidden"));
+    assert_eq!(text(&root, "user-button-name"), "Ada Lovelace");
+    assert_eq!(text(&root, "user-button-email"), "ada@example.com");
+    let manage = find(&root, "user-button-manage-account");
+    assert_eq!(
+        manage.get_attribute("href").as_deref(),
+        Some("https://vst.test/user")
+    );
+    assert_eq!(
+        focused().as_ref(),
+        Some(manage.as_ref()),
+        "focus moves into the menu"
+    );
+
+    // Arrow keys move between the items; Escape closes and returns focus to the avatar.
+    press(&manage, "ArrowDown", false);
+    let sign_out = find(&root, "user-button-sign-out");
+    assert_eq!(focused().as_ref(), Some(sign_out.as_ref()));
+    press(&sign_out, "Escape", false);
+    settle().await;
+    assert!(find(&root, "user-button-menu").has_attribute("hidden"));
+    assert_eq!(focused().as_ref(), Some(trigger.as_ref()));
+
+    click(&trigger);
+    settle().await;
+    click(&find(&root, "user-button-sign-out"));
+    settle().await;
+    let writes = writes();
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].method, "POST");
+    assert_eq!(writes[0].path, "/v1/sign_out");
+    assert_eq!(writes[0].content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        navigated.get_untracked(),
+        vec!["https://vst.test/sign-in".to_owned()]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn user_button_renders_nothing_when_signed_out() {
+    set_query("");
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route("GET", "/v1/client", 200, SIGNED_OUT)
+        .install();
+    let root = mount(|| view! { <UserButton/> });
+    settle().await;
+    assert!(query(&root, "user-button-trigger").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn profile_shows_the_connected_account_with_its_site_and_devices() {
+    set_query("");
+    signed_in_server();
+    let root = mount(|| view! { <VestibuleProvider><UserProfile/></VestibuleProvider> });
+    settle().await;
+
+    assert_eq!(text(&root, "user-profile-name"), "Ada Lovelace");
+    assert_eq!(text(&root, "user-profile-email"), "ada@example.com");
+    let account = find(&root, "external-account-ext_1");
+    let site = find(&account, "external-account-site");
+    assert!(site.text_content().unwrap().contains("acme.atlassian.net"));
+    assert!(query(&account, "external-account-reconnect-needed").is_none());
+
+    let connect = find(&root, "connect-button-atlassian");
+    let href = connect.get_attribute("href").unwrap();
+    assert!(
+        href.starts_with("/v1/oauth/atlassian/start?intent=connect&redirect_url="),
+        "{href}"
+    );
+    assert_eq!(
+        connect.text_content().unwrap().trim(),
+        "Connect another account"
+    );
+
+    let current = find(&root, "session-sess_1");
+    assert!(query(&current, "session-current").is_some());
+    assert!(
+        query(&current, "session-revoke").is_none(),
+        "this device signs out with Sign out"
+    );
+    assert!(current.text_content().unwrap().contains("Chrome · Linux"));
+    let other = find(&root, "session-sess_2");
+    assert!(other.text_content().unwrap().contains("Firefox · Windows"));
+    click(&find(&other, "session-revoke"));
+    settle().await;
+    let w = writes();
+    assert_eq!(w.len(), 1);
+    assert_eq!(
+        (w[0].method.as_str(), w[0].path.as_str()),
+        ("DELETE", "/v1/me/sessions/sess_2")
+    );
+    assert_eq!(w[0].content_type.as_deref(), Some("application/json"));
+    assert_eq!(
+        calls()
+            .iter()
+            .filter(|c| c.path == "/v1/me/sessions" && c.method == "GET")
+            .count(),
+        2,
+        "the list reloads after a revoke"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn disconnecting_asks_first_then_deletes_and_shows_the_servers_refusal() {
+    set_query("");
+    let server = signed_in_server();
+    let root = mount(|| view! { <UserProfile/> });
+    settle().await;
+    let account = find(&root, "external-account-ext_1");
+
+    click(&find(&account, "external-account-disconnect"));
+    settle().await;
+    let confirm = find(&account, "external-account-disconnect-confirm");
+    assert!(
+        confirm
+            .text_content()
+            .unwrap()
+            .contains("Disconnect the Atlassian account Ada Lovelace?")
+    );
+    click(&find(&account, "external-account-disconnect-cancel"));
+    settle().await;
+    assert!(query(&account, "external-account-disconnect-confirm").is_none());
+    assert!(writes().is_empty(), "nothing happens without confirming");
+
+    server.answer(
+        "DELETE",
+        "/v1/me/external_accounts/ext_1",
+        409,
+        r#"{"code":"last_external_account","message":"last one"}"#,
+    );
+    click(&find(&account, "external-account-disconnect"));
+    settle().await;
+    click(&find(
+        &account,
+        "external-account-disconnect-confirm-button",
+    ));
+    settle().await;
+    let w = writes();
+    assert_eq!(
+        (w[0].method.as_str(), w[0].path.as_str()),
+        ("DELETE", "/v1/me/external_accounts/ext_1")
+    );
+    let account = find(&root, "external-account-ext_1");
+    let error = find(&account, "external-account-error");
+    assert_eq!(
+        error.get_attribute("data-error-code").as_deref(),
+        Some("last_external_account")
+    );
+    assert!(
+        error
+            .text_content()
+            .unwrap()
+            .contains("only way to sign in")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_account_atlassian_stopped_accepting_offers_reconnect() {
+    set_query("?error=external_account_taken");
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route(
+            "GET",
+            "/v1/client",
+            200,
+            &signed_in_json().replace(r#""reconnect_needed":false"#, r#""reconnect_needed":true"#),
+        )
+        .route("GET", "/v1/me/sessions", 200, SESSIONS)
+        .install();
+    let (nav, navigated) = capture_navigation();
+    let root =
+        mount(move || view! { <VestibuleProvider navigate=nav><UserProfile/></VestibuleProvider> });
+    settle().await;
+    set_query("");
+    assert!(text(&root, "user-profile-error").contains("already connected to another user"));
+    let account = find(&root, "external-account-ext_1");
+    assert!(query(&account, "external-account-reconnect-needed").is_some());
+    let reconnect = find(&account, "external-account-reconnect");
+    let href = reconnect.get_attribute("href").unwrap();
+    assert!(href.contains("intent=connect"), "{href}");
+    click(&reconnect);
+    settle().await;
+    assert_eq!(navigated.get_untracked(), vec![href]);
+}
+
+#[wasm_bindgen_test]
+async fn profile_sign_out_posts_and_leaves() {
+    set_query("");
+    signed_in_server();
+    let (nav, navigated) = capture_navigation();
+    let root = mount(move || {
+        view! { <VestibuleProvider navigate=nav><UserProfile after_sign_out_url="/bye"/></VestibuleProvider> }
+    });
+    settle().await;
+    click(&find(&root, "user-profile-sign-out"));
+    settle().await;
+    assert_eq!(writes()[0].path, "/v1/sign_out");
+    assert_eq!(navigated.get_untracked(), vec!["/bye".to_owned()]);
+}
+
+#[wasm_bindgen_test]
+async fn profile_of_a_signed_out_visitor_links_to_sign_in() {
+    set_query("");
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route("GET", "/v1/client", 200, SIGNED_OUT)
+        .install();
+    let root = mount(|| view! { <UserProfile locale=Locale::De/> });
+    settle().await;
+    let block = find(&root, "user-profile-signed-out");
+    assert!(
+        block
+            .text_content()
+            .unwrap()
+            .contains("Sie sind nicht angemeldet.")
+    );
+}
