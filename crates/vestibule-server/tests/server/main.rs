@@ -6,6 +6,7 @@ mod admin;
 mod common;
 mod flow_state;
 mod portal;
+mod processes;
 mod production;
 mod provider_faults;
 mod redirects;

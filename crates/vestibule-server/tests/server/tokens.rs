@@ -182,3 +182,32 @@ async fn a_failing_refresh_is_provider_unavailable_and_keeps_the_account() {
     assert_eq!(token(&server, &user.id).await.status(), StatusCode::OK);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_internal_error_shows_only_a_reference_to_the_request() {
+    let server = TestServer::development().await;
+    let user = signed_in_user(&server).await;
+    // A sealed token moved from another row no longer opens: that is our fault, not the caller's.
+    sqlx::query("UPDATE external_accounts SET access_token = 'v1.00000000.AAAA'")
+        .execute(&server.server.state.db)
+        .await
+        .unwrap();
+    let failed = token(&server, &user.id).await;
+    assert_eq!(failed.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let request_id = failed.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = failed.json().await.unwrap();
+    assert_eq!(body["code"], "internal");
+    assert_eq!(body["reference"], request_id.as_str());
+    assert_eq!(
+        body["message"],
+        format!("something went wrong (ref {request_id})")
+    );
+    assert!(
+        !body.to_string().contains("00000000"),
+        "no internals: {body}"
+    );
+    server.shutdown().await;
+}
