@@ -276,7 +276,7 @@ pub async fn complete(
         })?;
 
     let verifier = flow.open_verifier(&state.master_key)?;
-    let tokens = state
+    let mut tokens = state
         .atlassian
         .exchange_code(
             &credentials,
@@ -292,6 +292,16 @@ pub async fn complete(
             ),
             other => provider_error(other),
         })?;
+    if tokens.scopes.is_none() {
+        // Atlassian names the granted scopes; should it not, it granted what was asked.
+        let mut asked = connection.scope_list();
+        asked.extend(
+            vestibule_core::provider::ATLASSIAN
+                .offline_scope
+                .map(str::to_owned),
+        );
+        tokens.scopes = Some(asked);
+    }
     let endpoints = &credentials.endpoints;
     let (profile, resources) = tokio::try_join!(
         state.atlassian.me(endpoints, &tokens.access_token),
