@@ -86,8 +86,12 @@ pub fn app(state: AppState) -> Router {
             guard::same_origin_writes,
         ));
 
-    let csp = HeaderValue::from_str(&state.portal.content_security_policy())
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
+    let csp = HeaderValue::from_str(
+        &state
+            .portal
+            .content_security_policy(&state.extra_image_origins),
+    )
+    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
 
     Router::new()
         .nest("/v1", api)

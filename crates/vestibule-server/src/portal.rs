@@ -42,16 +42,23 @@ impl Portal {
         }
     }
 
-    /// The policy for every response: the portal's needs and nothing more.
-    pub fn content_security_policy(&self) -> String {
+    /// The policy for every response: the portal's needs and nothing more. `extra_img_src`
+    /// names plain-http image origins to allow besides `https:` (the development emulator's
+    /// avatars).
+    pub fn content_security_policy(&self, extra_img_src: &[String]) -> String {
         let mut script_src = String::from("'self' 'wasm-unsafe-eval'");
         for hash in &self.inline_script_hashes {
             script_src.push(' ');
             script_src.push_str(hash);
         }
+        let mut img_src = String::from("'self' data: https:");
+        for origin in extra_img_src {
+            img_src.push(' ');
+            img_src.push_str(origin);
+        }
         format!(
             "default-src 'self'; script-src {script_src}; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data: https:; connect-src 'self'; font-src 'self' data:; \
+             img-src {img_src}; connect-src 'self'; font-src 'self' data:; \
              object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
         )
     }
@@ -143,7 +150,7 @@ mod tests {
             inline_script_hashes: vec!["'sha256-abc'".into()],
             index_found: true,
         };
-        let csp = portal.content_security_policy();
+        let csp = portal.content_security_policy(&[]);
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-abc';"));
         assert!(csp.contains("img-src 'self' data: https:"));

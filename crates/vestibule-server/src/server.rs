@@ -137,6 +137,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         cookies: CookieNames::new(&instance_id, settings.is_https()),
         settings,
         portal: Portal::load(&args.dist_dir),
+        extra_image_origins: emulator.iter().map(RunningEmulator::base_url).collect(),
         db,
         master_key: keys.master_key,
         secret_key: keys.secret_key,

@@ -66,6 +66,8 @@ pub struct AppState {
 pub struct Shared {
     pub settings: Settings,
     pub portal: Portal,
+    /// Image origins the CSP allows besides `https:` (the development emulator's avatars).
+    pub extra_image_origins: Vec<String>,
     pub db: Db,
     /// Seals client secrets, tokens and PKCE verifiers.
     pub master_key: MasterKey,

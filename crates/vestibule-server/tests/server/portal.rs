@@ -43,6 +43,14 @@ async fn zero_config_environment_lists_atlassian_and_spa_falls_back_to_index() {
     assert!(csp.contains(&format!("'sha256-{expected}'")), "{csp}");
     assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"));
     assert!(csp.contains("frame-ancestors 'none'"));
+    assert!(csp.contains("style-src 'self' 'unsafe-inline'"));
+    assert!(csp.contains("connect-src 'self'"));
+    // Development avatars come from the emulator over plain http.
+    let img_src = format!(
+        "img-src 'self' data: https: {};",
+        server.emulator().base_url()
+    );
+    assert!(csp.contains(&img_src), "{csp}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(
         headers["referrer-policy"],
