@@ -83,9 +83,10 @@ fn Dashboard() -> impl IntoView {
     let session =
         LocalResource::new(move || async move { vst.api().get::<()>("/v1/admin/session").await });
     view! {
-        <Transition fallback=|| view! { <span class="vst-spinner" aria-hidden="true"></span> }>
-            {move || {
-                session.get().map(|result| match result {
+        {move || {
+                match session.get() {
+                    None => view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any(),
+                    Some(result) => match result {
                     Ok(()) => view! {
                         <DashboardHome on_sign_out=Callback::new(move |_| session.refetch())/>
                     }
@@ -94,9 +95,9 @@ fn Dashboard() -> impl IntoView {
                         <AdminSignInForm on_success=Callback::new(move |_| session.refetch())/>
                     }
                     .into_any(),
-                })
+                    },
+                }
             }}
-        </Transition>
     }
 }
 

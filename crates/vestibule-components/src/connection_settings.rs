@@ -145,14 +145,17 @@ pub fn ConnectionSettings(
                     </button>
                 </div>
                 <section class="vst-section" data-testid="connection-list">
-                    <Transition fallback=move || view! {
-                        <p class="vst-card__status" data-testid="connection-list-loading">
-                            <span class="vst-spinner" aria-hidden="true"></span>
-                        </p>
-                    }>
-                        {move || {
+                    {move || {
                             let lc = locale.get();
-                            list.get().map(|result| match result {
+                            let Some(result) = list.get() else {
+                                return view! {
+                                    <p class="vst-card__status" data-testid="connection-list-loading">
+                                        <span class="vst-spinner" aria-hidden="true"></span>
+                                    </p>
+                                }
+                                .into_any();
+                            };
+                            match result {
                                 Err(e) => view! {
                                     <p class="vst-field__error" role="alert" data-testid="connection-list-error"
                                         data-error-code=e.code().map(ErrorCode::as_str)>
@@ -188,9 +191,8 @@ pub fn ConnectionSettings(
                                     </ul>
                                 }
                                 .into_any(),
-                            })
+                            }
                         }}
-                    </Transition>
                 </section>
             </div>
             {move || {

@@ -405,25 +405,24 @@ fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
                     {request_error_sentence(locale.get(), &e)}
                 </p>
             })}
-            <Transition fallback=move || view! { <span class="vst-spinner" aria-hidden="true"></span> }>
-                {move || {
-                    let lc = locale.get();
-                    sessions.get().map(|result| match result {
-                        Ok(list) => view! {
-                            <ul class="vst-list">
-                                {list.sessions.into_iter().map(|s| session_row(lc, s, revoke)).collect_view()}
-                            </ul>
-                        }
-                        .into_any(),
-                        Err(e) => view! {
-                            <p class="vst-field__error" role="alert" data-testid="session-error">
-                                {request_error_sentence(lc, &e)}
-                            </p>
-                        }
-                        .into_any(),
-                    })
-                }}
-            </Transition>
+            {move || {
+                let lc = locale.get();
+                match sessions.get() {
+                    None => view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any(),
+                    Some(Ok(list)) => view! {
+                        <ul class="vst-list">
+                            {list.sessions.into_iter().map(|s| session_row(lc, s, revoke)).collect_view()}
+                        </ul>
+                    }
+                    .into_any(),
+                    Some(Err(e)) => view! {
+                        <p class="vst-field__error" role="alert" data-testid="session-error">
+                            {request_error_sentence(lc, &e)}
+                        </p>
+                    }
+                    .into_any(),
+                }
+            }}
         </section>
     }
 }
