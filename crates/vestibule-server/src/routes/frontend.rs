@@ -6,29 +6,39 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use vestibule_core::ErrorCode;
-use vestibule_core::api::{ClientState, SessionList};
+use vestibule_core::api::{ClientState, SessionInfo, SessionList, User};
 
 use crate::auth::{MaybeSession, Session};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{accounts, sessions};
 
+/// [`ClientState`] as it goes on the wire, borrowing the cached user instead of copying it
+/// on every session check.
+#[derive(serde::Serialize)]
+struct ClientStateBody<'a> {
+    session: Option<SessionInfo>,
+    user: Option<&'a User>,
+}
+
 /// `GET /v1/client`
 pub async fn client(
     State(state): State<AppState>,
     MaybeSession(signed_in): MaybeSession,
-) -> AppResult<Json<ClientState>> {
+) -> AppResult<axum::response::Response> {
+    let signed_out = || Json(ClientState::default()).into_response();
     let Some(signed_in) = signed_in else {
-        return Ok(Json(ClientState::default()));
+        return Ok(signed_out());
     };
     let session = &signed_in.session;
     let Some(user) = state.users.get_or_load(&state.db, &session.user_id).await? else {
-        return Ok(Json(ClientState::default()));
+        return Ok(signed_out());
     };
-    Ok(Json(ClientState {
+    Ok(Json(ClientStateBody {
         session: Some(session.to_api(state.settings.session_inactivity, true)),
-        user: Some((*user).clone()),
-    }))
+        user: Some(&user),
+    })
+    .into_response())
 }
 
 /// `POST /v1/sign_out`: ends this browser's session; the cookie goes too.
