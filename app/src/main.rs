@@ -136,6 +136,7 @@ fn AdminSignInForm(on_success: Callback<()>) -> impl IntoView {
         <div class="vst-root vst-theme--auto">
             <form
                 class="vst-card"
+                data-testid="admin-sign-in"
                 on:submit=move |ev| {
                     ev.prevent_default();
                     sign_in.dispatch(secret_key.get_untracked());
@@ -185,7 +186,7 @@ fn DashboardHome(on_sign_out: Callback<()>) -> impl IntoView {
         on_sign_out.run(());
     });
     view! {
-        <div class="vst-root vst-theme--auto portal__dashboard">
+        <div class="vst-root vst-theme--auto portal__dashboard" data-testid="dashboard">
             <div class="portal__bar">
                 <span class="portal__brand">
                     {move || vst.environment.get().map(|e| e.application_name)}

@@ -689,7 +689,7 @@ fn ConnectionDialog(
                         AddStep::Audience => audience_step(t, step).into_any(),
                         AddStep::Form => view! {
                             <form
-                                class="vst-page"
+                                class="vst-dialog__body"
                                 novalidate=true
                                 on:submit=move |ev| {
                                     ev.prevent_default();
@@ -784,7 +784,7 @@ fn focusable(root: &web_sys::HtmlElement) -> Vec<web_sys::HtmlElement> {
 /// Step one of adding: who the connection is for.
 fn audience_step(t: &'static AdminMessages, step: RwSignal<AddStep>) -> impl IntoView {
     view! {
-        <div class="vst-page" role="group" aria-label=t.add_connection>
+        <div class="vst-dialog__body" role="group" aria-label=t.add_connection>
             <button
                 type="button"
                 class="vst-choice"

@@ -256,3 +256,12 @@ pub(crate) fn resolve_appearance(
 ) -> Signal<Appearance> {
     Signal::derive(move || prop.get().unwrap_or_else(|| vestibule.appearance.get()))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    #[should_panic(expected = "render this component inside <VestibuleProvider")]
+    fn use_vestibule_without_a_provider_says_what_to_do() {
+        let _ = super::use_vestibule();
+    }
+}
