@@ -4,9 +4,9 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum_extra::extract::CookieJar;
 use vestibule_core::ErrorCode;
 
+use crate::cookies::cookie_value;
 use crate::crypto::secrets_equal;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -16,7 +16,7 @@ use crate::store::{admin_sessions, sessions};
 pub struct MaybeSession(pub Option<SignedIn>);
 
 pub struct SignedIn {
-    pub session: sessions::SessionRow,
+    pub session: std::sync::Arc<sessions::SessionRow>,
     /// The cookie's token, to end this very session on sign-out.
     pub token: String,
 }
@@ -28,11 +28,7 @@ impl FromRequestParts<AppState> for MaybeSession {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) = jar
-            .get(&state.cookies.session)
-            .map(|c| c.value().to_owned())
-        else {
+        let Some(token) = cookie_value(&parts.headers, &state.cookies.session) else {
             return Ok(Self(None));
         };
         if token.is_empty() || token.len() > 128 {
@@ -41,12 +37,15 @@ impl FromRequestParts<AppState> for MaybeSession {
         let session = sessions::authenticate(
             &state.db,
             &state.sessions,
-            &token,
+            token,
             state.clock.now(),
             state.settings.session_inactivity,
         )
         .await?;
-        Ok(Self(session.map(|session| SignedIn { session, token })))
+        Ok(Self(session.map(|session| SignedIn {
+            session,
+            token: token.to_owned(),
+        })))
     }
 }
 
@@ -106,9 +105,8 @@ impl FromRequestParts<AppState> for Admin {
                 Err(invalid_secret_key())
             };
         }
-        let jar = CookieJar::from_headers(&parts.headers);
-        if let Some(cookie) = jar.get(&state.cookies.admin)
-            && admin_sessions::is_valid(&state.db, cookie.value(), state.clock.now()).await?
+        if let Some(token) = cookie_value(&parts.headers, &state.cookies.admin)
+            && admin_sessions::is_valid(&state.db, token, state.clock.now()).await?
         {
             return Ok(Self);
         }

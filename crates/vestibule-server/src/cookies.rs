@@ -71,6 +71,19 @@ impl CookieNames {
     }
 }
 
+/// The value of cookie `name` in a request's `Cookie` headers, without building a jar (this
+/// runs on every session check).
+pub fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.trim_matches('"'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +101,21 @@ mod tests {
                 .to_string()
                 .contains("SameSite=Strict")
         );
+    }
+
+    #[test]
+    fn cookie_values_are_found_by_exact_name() {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(
+            "cookie",
+            "a=1; vst_session_x=tok; vst_session_xy=other"
+                .parse()
+                .unwrap(),
+        );
+        headers.append("cookie", "b=\"q\"".parse().unwrap());
+        assert_eq!(cookie_value(&headers, "vst_session_x"), Some("tok"));
+        assert_eq!(cookie_value(&headers, "b"), Some("q"));
+        assert_eq!(cookie_value(&headers, "vst_session"), None);
     }
 
     #[test]

@@ -143,11 +143,7 @@ pub fn app(state: AppState) -> Router {
 
 /// Gives internal errors their body: a generic sentence and the request id to quote.
 async fn reference_internal_errors(request: Request, next: Next) -> Response {
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let request_id = request.headers().get(REQUEST_ID).cloned();
     let response = next.run(request).await;
     if response
         .extensions()
@@ -156,6 +152,7 @@ async fn reference_internal_errors(request: Request, next: Next) -> Response {
     {
         return response;
     }
-    let (status, body) = AppError::internal("already logged").to_api_error(request_id.as_deref());
+    let reference = request_id.as_ref().and_then(|v| v.to_str().ok());
+    let (status, body) = AppError::internal("already logged").to_api_error(reference);
     (status, axum::Json(body)).into_response()
 }

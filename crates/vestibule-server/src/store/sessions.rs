@@ -3,8 +3,8 @@
 //! and revocation goes through it, so they take effect on the very next request.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use sqlx::FromRow;
@@ -50,14 +50,14 @@ const CACHE_MAX: usize = 100_000;
 
 #[derive(Debug, Default)]
 pub struct SessionCache {
-    by_token_hash: RwLock<HashMap<String, (SessionRow, Instant)>>,
+    by_token_hash: RwLock<HashMap<String, (Arc<SessionRow>, Instant)>>,
     /// Bumped by every removal, so that a read that began before a sign-out cannot put the
     /// ended session back.
     removals: AtomicU64,
 }
 
 impl SessionCache {
-    fn get(&self, token_hash: &str) -> Option<SessionRow> {
+    fn get(&self, token_hash: &str) -> Option<Arc<SessionRow>> {
         let map = self.by_token_hash.read().unwrap_or_else(|p| p.into_inner());
         map.get(token_hash)
             .filter(|(_, at)| at.elapsed() < CACHE_TTL)
@@ -69,7 +69,7 @@ impl SessionCache {
     }
 
     /// Caches `row` unless something was removed since `removals_before` was read.
-    fn put_if_unchanged(&self, token_hash: &str, row: SessionRow, removals_before: u64) {
+    fn put_if_unchanged(&self, token_hash: &str, row: Arc<SessionRow>, removals_before: u64) {
         let mut map = self
             .by_token_hash
             .write()
@@ -147,7 +147,7 @@ pub async fn authenticate(
     token: &str,
     now: i64,
     inactivity: i64,
-) -> sqlx::Result<Option<SessionRow>> {
+) -> sqlx::Result<Option<Arc<SessionRow>>> {
     let hash = sha256_hex(token);
     let row = match cache.get(&hash) {
         Some(row) => row,
@@ -162,13 +162,13 @@ pub async fn authenticate(
             .await?;
             match row {
                 Some(row) => {
+                    let row = Arc::new(row);
                     cache.put_if_unchanged(&hash, row.clone(), removals_before);
                     row
                 }
-                None => {
-                    cache.forget_hash(&hash);
-                    return Ok(None);
-                }
+                // Unknown token: nothing to forget (and a stream of made-up cookies must not
+                // disturb the cache).
+                None => return Ok(None),
             }
         }
     };
@@ -182,8 +182,9 @@ pub async fn authenticate(
     }
     if now - row.last_active_at >= TOUCH_EVERY_SECS {
         let removals_before = cache.removals();
-        let mut touched = row.clone();
+        let mut touched = (*row).clone();
         touched.last_active_at = now;
+        let touched = Arc::new(touched);
         let updated = sqlx::query("UPDATE sessions SET last_active_at = $2 WHERE id = $1")
             .bind(&row.id)
             .bind(now)
