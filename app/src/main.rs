@@ -63,6 +63,18 @@ fn App() -> impl IntoView {
 #[component]
 fn UserPage() -> impl IntoView {
     let vst = use_vestibule();
+    // Signed out: to the sign-in page, which brings the visitor back here afterwards.
+    Effect::new(move |_| {
+        if vst.is_loaded.get() && !vst.is_signed_in.get() && !vst.signing_out().get() {
+            let back = window().location().href().unwrap_or_default();
+            let sign_in = vst
+                .environment
+                .with_untracked(|e| e.as_ref().map(|e| e.portal.sign_in_url.clone()))
+                .unwrap_or_else(|| "/sign-in".to_owned());
+            let back = encode_uri_component(&back);
+            vst.navigate(&format!("{sign_in}?redirect_url={back}"));
+        }
+    });
     view! {
         <div class="portal__bar">
             <span class="portal__brand">
@@ -72,6 +84,10 @@ fn UserPage() -> impl IntoView {
         </div>
         <UserProfile/>
     }
+}
+
+fn encode_uri_component(value: &str) -> String {
+    leptos::web_sys::js_sys::encode_uri_component(value).into()
 }
 
 /// The dashboard: the admin signs in with the instance's secret key (an HttpOnly cookie

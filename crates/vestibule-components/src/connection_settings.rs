@@ -80,7 +80,7 @@ pub fn ConnectionSettings(
         };
         async move {
             let path = format!("/v1/admin/connections/{id}");
-            match vst.api().send::<_, Connection>("PATCH", &path, &body).await {
+            match vst.api().send::<_, ()>("PATCH", &path, &body).await {
                 Ok(_) => {
                     row_error.set(None);
                     changed();
@@ -473,7 +473,7 @@ fn ConnectionDialog(
         async move {
             let (method, path, body) = request;
             let Ok(body) = body else { return };
-            match vst.api().send::<_, Connection>(&method, &path, &body).await {
+            match vst.api().send::<_, ()>(&method, &path, &body).await {
                 Ok(_) => on_saved.run(()),
                 Err(e) => {
                     let lc = locale.get_untracked();
