@@ -99,7 +99,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let local_addr = listener.local_addr()?;
     let public_url = match &args.public_url {
         Some(url) => url.clone(),
-        None => Url::parse(&format!("http://{local_addr}"))?,
+        None => default_public_url(local_addr)?,
     };
     if environment == InstanceEnvironment::Production {
         instance::check_production(&args, &public_url)?;
@@ -180,6 +180,20 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     })
 }
 
+/// `http://<bound address>`; a wildcard address (`0.0.0.0`, `::`) becomes loopback, which a
+/// browser on this machine can reach.
+fn default_public_url(bound: SocketAddr) -> anyhow::Result<Url> {
+    let ip = match bound.ip() {
+        std::net::IpAddr::V4(ip) if ip.is_unspecified() => std::net::Ipv4Addr::LOCALHOST.into(),
+        std::net::IpAddr::V6(ip) if ip.is_unspecified() => std::net::Ipv6Addr::LOCALHOST.into(),
+        ip => ip,
+    };
+    Ok(Url::parse(&format!(
+        "http://{}",
+        SocketAddr::new(ip, bound.port())
+    ))?)
+}
+
 /// Deletes expired sessions, admin sessions and abandoned flows every few minutes.
 async fn sweep_expired(state: AppState, mut stop: watch::Receiver<bool>) {
     let mut every = tokio::time::interval(Duration::from_secs(300));
@@ -232,4 +246,21 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcard_listen_addresses_default_to_loopback_urls() {
+        let url = |addr: &str| {
+            default_public_url(addr.parse().unwrap())
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(url("0.0.0.0:3000"), "http://127.0.0.1:3000/");
+        assert_eq!(url("[::]:3000"), "http://[::1]:3000/");
+        assert_eq!(url("127.0.0.1:4000"), "http://127.0.0.1:4000/");
+    }
 }
