@@ -129,10 +129,12 @@ fn AuthCard(
     let locale = resolve_locale(vst, locale);
     let appearance = resolve_appearance(vst, appearance);
     let redirect = redirect_target(vst, redirect_url);
-    let failed = RwSignal::new(
-        page::query_param("error")
-            .map(|raw| (ErrorCode::parse(&raw), page::query_param("reference"))),
-    );
+    let failed = RwSignal::new(page::query_param("error").map(|raw| {
+        (
+            ErrorCode::parse(&raw),
+            page::query_param("ref").or_else(|| page::query_param("reference")),
+        )
+    }));
     let leaving = RwSignal::new(None::<ProviderId>);
     // Coming back with the Back button restores the page from the bfcache as it was left.
     let listener = window_event_listener(leptos::ev::pageshow, move |_| leaving.set(None));

@@ -40,10 +40,12 @@ pub fn UserProfile(
     let appearance = resolve_appearance(vst, appearance);
     crate::style::mount(crate::style::USER);
 
-    let failed = RwSignal::new(
-        page::query_param("error")
-            .map(|raw| (ErrorCode::parse(&raw), page::query_param("reference"))),
-    );
+    let failed = RwSignal::new(page::query_param("error").map(|raw| {
+        (
+            ErrorCode::parse(&raw),
+            page::query_param("ref").or_else(|| page::query_param("reference")),
+        )
+    }));
     let sign_in_url = move || {
         vst.environment
             .with(|e| e.as_ref().map(|e| e.portal.sign_in_url.clone()))

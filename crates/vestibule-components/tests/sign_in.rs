@@ -365,3 +365,16 @@ async fn sign_in_button_alone_starts_any_intent() {
         "Continue with Atlassian"
     );
 }
+
+#[wasm_bindgen_test]
+async fn an_internal_error_quotes_the_servers_reference() {
+    set_query("?error=internal&ref=req-42");
+    signed_out_server("development");
+    let root = mount(|| view! { <SignIn/> });
+    settle().await;
+    set_query("");
+    assert_eq!(
+        banner_sentence(&root),
+        "Something went wrong (reference req-42)."
+    );
+}
