@@ -17,21 +17,15 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
 ];
-/// npm packages, pinned: axe-core for the accessibility checks, and binaryen for the
-/// `wasm-opt` that Trunk runs in offline mode. Debian's binaryen (108) rewrites
-/// wasm-bindgen's externref table so that the page dies at start with "WebAssembly.Table.set():
-/// Argument 1 is invalid for table"; binaryen.js from npm is current and needs only Node.
-const NPM_PACKAGES: &[(&str, &str, &str)] = &[
-    ("axe-core", "4.11.4", "axe.min.js"),
-    ("binaryen", "132.0.0", "bin/wasm-opt"),
-];
+/// npm packages, pinned: axe-core for the accessibility checks in the browser tests.
+const NPM_PACKAGES: &[(&str, &str, &str)] = &[("axe-core", "4.11.4", "axe.min.js")];
 
 pub fn run() -> Result<()> {
     step("setup: rust target wasm32-unknown-unknown", ensure_wasm_target)?;
     step("setup: Debian packages (chromium, chromium-driver)", ensure_apt_packages)?;
     step("setup: wasm-bindgen-cli at the Cargo.lock version", ensure_wasm_bindgen)?;
     step("setup: trunk", ensure_trunk)?;
-    step("setup: npm packages (axe-core, binaryen's wasm-opt)", ensure_npm_packages)?;
+    step("setup: npm packages (axe-core)", ensure_npm_packages)?;
     Ok(())
 }
 
@@ -180,10 +174,10 @@ pub fn tool(name: &str) -> PathBuf {
     cargo_bin_dir().join(name)
 }
 
-/// PATH with the project's npm tools and cargo's binary folder first, for tools that look
-/// others up (Trunk runs `wasm-bindgen` and `wasm-opt` from PATH in offline mode).
+/// PATH with cargo's binary folder first, for tools that look others up (Trunk runs
+/// `wasm-bindgen` from PATH in offline mode).
 pub fn tools_path() -> OsString {
-    let mut paths = vec![node_tools_dir().join("node_modules/.bin"), cargo_bin_dir()];
+    let mut paths = vec![cargo_bin_dir()];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
     }
