@@ -66,7 +66,13 @@ fn UserPage() -> impl IntoView {
     // Signed out: to the sign-in page, which brings the visitor back here afterwards.
     Effect::new(move |_| {
         if vst.is_loaded.get() && !vst.is_signed_in.get() && !vst.signing_out().get() {
-            let back = window().location().href().unwrap_or_default();
+            // Back to this page, without a stale ?error= from an earlier attempt.
+            let location = window().location();
+            let back = format!(
+                "{}{}",
+                location.origin().unwrap_or_default(),
+                location.pathname().unwrap_or_default()
+            );
             let sign_in = vst
                 .environment
                 .with_untracked(|e| e.as_ref().map(|e| e.portal.sign_in_url.clone()))

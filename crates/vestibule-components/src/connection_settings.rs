@@ -457,6 +457,7 @@ fn ConnectionDialog(
     let secret_last4 = editing.as_ref().and_then(|c| c.client_secret_last4.clone());
     let connection_id = editing.as_ref().map(|c| c.id.clone());
 
+    let has_stored_secret = secret_last4.is_some();
     let save = Action::new_local(move |save: &Save| {
         let request = match save {
             Save::Create(body) => (
@@ -477,7 +478,20 @@ fn ConnectionDialog(
                 Ok(_) => on_saved.run(()),
                 Err(e) => {
                     let lc = locale.get_untracked();
-                    let sentence = request_error_sentence(lc, &e);
+                    let left_empty = match e.field() {
+                        Some("client_id") => client_id.with_untracked(|v| v.trim().is_empty()),
+                        Some("client_secret") => {
+                            client_secret.with_untracked(|v| v.trim().is_empty())
+                                && !has_stored_secret
+                        }
+                        _ => false,
+                    };
+                    // "Please check this value" says little about a field left empty.
+                    let sentence = if left_empty && e.code() == Some(ErrorCode::InvalidField) {
+                        lc.admin().field_required.to_owned()
+                    } else {
+                        request_error_sentence(lc, &e)
+                    };
                     let mut out = FormErrors::default();
                     match e.field().filter(|f| FORM_FIELDS.contains(f)) {
                         Some(field) => out.fields.push((field.to_owned(), sentence, e.code())),

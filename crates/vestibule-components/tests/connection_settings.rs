@@ -491,3 +491,30 @@ async fn without_an_admin_session_the_list_says_why() {
     assert!(error.text_content().unwrap().contains("geheime Schlüssel"));
     assert!(is_disabled(&find(&root, "add-connection")));
 }
+
+#[wasm_bindgen_test]
+async fn a_field_left_empty_is_called_required() {
+    set_query("");
+    let server = admin_server("development", "");
+    server.answer(
+        "POST",
+        "/v1/admin/connections",
+        400,
+        r#"{"code":"invalid_field","message":"client_id must not be empty","field":"client_id"}"#,
+    );
+    let root = mount(|| view! { <ConnectionSettings/> });
+    settle().await;
+    let dialog = open_add_dialog(&root).await;
+    click(&find(&dialog, "connection-audience-all-users"));
+    settle().await;
+    select(&find(&dialog, "connection-provider"), "atlassian");
+    settle().await;
+    click(&find(&dialog, "connection-custom-credentials"));
+    settle().await;
+    click(&find(&dialog, "connection-submit"));
+    settle().await;
+    assert_eq!(
+        text(&dialog, "connection-client-id-error"),
+        "This field is required."
+    );
+}
