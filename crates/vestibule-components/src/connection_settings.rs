@@ -256,7 +256,7 @@ fn connection_row(cx: RowContext) -> impl IntoView {
         let secret = c
             .client_secret_last4
             .as_deref()
-            .map(|l| format!(" · {} •••• {l}", t.client_secret))
+            .map(|l| format!(" · {} ••••\u{a0}{l}", t.client_secret))
             .unwrap_or_default();
         format!(
             "{} · {}: {}{secret}",

@@ -172,7 +172,7 @@ pub struct AdminMessages {
     pub copied: &'static str,
     pub client_id: &'static str,
     pub client_secret: &'static str,
-    /// "Stored: •••• {last4}. Leave empty to keep it."
+    /// "Stored: •••• {last4}. Leave empty to keep it."
     pub client_secret_stored: &'static str,
     pub scopes: &'static str,
     pub scopes_hint: &'static str,
@@ -415,7 +415,7 @@ static EN_ADMIN: AdminMessages = AdminMessages {
     copied: "Copied",
     client_id: "Client ID",
     client_secret: "Client Secret",
-    client_secret_stored: "Stored: •••• {last4}. Leave empty to keep it.",
+    client_secret_stored: "Stored: •••• {last4}. Leave empty to keep it.",
     scopes: "Scopes",
     scopes_hint: "Separate scopes with spaces. read:me is required to read the profile.",
     back: "Back",
@@ -532,7 +532,7 @@ static DE_ADMIN: AdminMessages = AdminMessages {
     copied: "Kopiert",
     client_id: "Client-ID",
     client_secret: "Client-Secret",
-    client_secret_stored: "Gespeichert: •••• {last4}. Leer lassen, um es zu behalten.",
+    client_secret_stored: "Gespeichert: •••• {last4}. Leer lassen, um es zu behalten.",
     scopes: "Scopes",
     scopes_hint: "Scopes durch Leerzeichen trennen. read:me ist nötig, um das Profil zu lesen.",
     back: "Zurück",

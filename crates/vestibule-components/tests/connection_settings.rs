@@ -323,7 +323,7 @@ async fn the_list_shows_state_and_a_saved_secret_only_as_its_last_four() {
     assert_eq!(text(&row, "connection-status"), "Enabled");
     let creds = text(&row, "connection-credentials");
     assert!(
-        creds.contains("abc123") && creds.contains("•••• wxyz"),
+        creds.contains("abc123") && creds.contains("••••\u{a0}wxyz"),
         "{creds}"
     );
     assert!(query(&row, "connection-incomplete").is_none());
@@ -350,7 +350,7 @@ async fn the_list_shows_state_and_a_saved_secret_only_as_its_last_four() {
         "",
         "never shown again"
     );
-    assert!(text(&dialog, "connection-client-secret-stored").contains("•••• wxyz"));
+    assert!(text(&dialog, "connection-client-secret-stored").contains("••••\u{a0}wxyz"));
     type_into(&find(&dialog, "connection-client-id"), "new-id");
     click(&find(&dialog, "connection-submit"));
     settle().await;
