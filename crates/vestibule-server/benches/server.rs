@@ -104,6 +104,16 @@ impl Server {
     }
 }
 
+impl Drop for Server {
+    /// A run that fails half-way leaves no server process behind.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 fn hex_key() -> String {
     "7f".repeat(32)
 }

@@ -71,6 +71,16 @@ impl Process {
     }
 }
 
+impl Drop for Process {
+    /// A run that fails half-way leaves no server process behind.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_development_and_a_production_process_side_by_side() {
     let dev_dir = tempfile::tempdir().unwrap();
