@@ -65,7 +65,8 @@ fn UserPage() -> impl IntoView {
     let vst = use_vestibule();
     // Signed out: to the sign-in page, which brings the visitor back here afterwards.
     Effect::new(move |_| {
-        if vst.is_loaded.get() && !vst.is_signed_in.get() && !vst.signing_out().get() {
+        // `signing_out` untracked: a sign-out from this page chose its own destination.
+        if vst.is_loaded.get() && !vst.is_signed_in.get() && !vst.signing_out().get_untracked() {
             // Back to this page, without a stale ?error= from an earlier attempt.
             let location = window().location();
             let back = format!(

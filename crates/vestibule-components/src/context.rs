@@ -67,11 +67,16 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
     }
 
     fn refetch(&self) {
-        let this = *self;
-        leptos::task::spawn_local(async move {
-            let result = this.api.get_value().get::<T>(this.path).await;
-            this.value.try_set(Some(result));
-        });
+        leptos::task::spawn_local(self.reload());
+    }
+
+    /// Loads again; done once the new answer is in the signal.
+    async fn reload(self) {
+        let Some(api) = self.api.try_get_value() else {
+            return;
+        };
+        let result = api.get::<T>(self.path).await;
+        self.value.try_set(Some(result));
     }
 
     fn get(&self) -> Option<Result<T, RequestError>> {
@@ -140,10 +145,15 @@ impl Vestibule {
             // Whatever the answer, the session is over as far as this page can tell; a
             // failed call leaves the cookie, and reloading the client shows the truth.
             let _ = this.api().send_empty("POST", "/v1/sign_out").await;
-            this.client_resource.refetch();
-            this.signing_out.try_set(false);
-            if let Some(url) = then_url {
-                this.navigate(&url);
+            this.client_resource.reload().await;
+            match then_url {
+                // Leaving: stay "signing out", so a page watching for "signed out" (the
+                // portal's /user) does not send the visitor somewhere else meanwhile. The
+                // next sign-in is an OAuth redirect, a fresh page, so nothing stays stuck.
+                Some(url) => this.navigate(&url),
+                None => {
+                    this.signing_out.try_set(false);
+                }
             }
         });
     }

@@ -5,8 +5,11 @@
 //! "WebAssembly.Table.set(): Argument 1 is invalid"; `index.html` therefore turns wasm-opt
 //! off, and this takes over the one thing it did that matters for size. Measured on the
 //! portal: wasm-opt -Oz saved 1 % of brotli size over stripping alone.
+//!
+//! `target_features` is kept: wasm-bindgen reads it to know which wasm features it may use.
 fn main() {
     if std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("wasm32") {
         println!("cargo::rustc-link-arg-bins=--strip-all");
+        println!("cargo::rustc-link-arg-bins=--keep-section=target_features");
     }
 }
