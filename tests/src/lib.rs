@@ -38,7 +38,9 @@ fn env_path(var: &str, default: &str) -> PathBuf {
 
 /// A CSS selector for a `data-testid`.
 pub fn testid(id: &str) -> Locator<'static> {
-    Locator::Css(Box::leak(format!("[data-testid=\"{id}\"]").into_boxed_str()))
+    Locator::Css(Box::leak(
+        format!("[data-testid=\"{id}\"]").into_boxed_str(),
+    ))
 }
 
 /// A running `vestibule serve` child process on a free loopback port.
@@ -91,7 +93,10 @@ impl Server {
         let stdout = child.stdout.take().context("no stdout")?;
         let stderr = child.stderr.take().context("no stderr")?;
         for (stream, is_stdout) in [
-            (Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>, true),
+            (
+                Box::new(stdout) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+                true,
+            ),
             (Box::new(stderr), false),
         ] {
             let output = output.clone();
@@ -138,6 +143,15 @@ impl Server {
         })
     }
 
+    /// The secret key a development instance prints at start (`secret key: sk_test_…`).
+    pub fn printed_secret_key(&self) -> Option<String> {
+        self.output
+            .lock()
+            .expect("output lock")
+            .iter()
+            .find_map(|l| l.strip_prefix("secret key: ").map(|k| k.trim().to_owned()))
+    }
+
     /// Stops the server and waits for it to exit.
     pub async fn stop(mut self) -> Result<()> {
         self.child.start_kill()?;
@@ -155,7 +169,8 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Result<Self> {
-        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
@@ -215,12 +230,21 @@ impl Browser {
     }
 
     pub async fn goto(&self, url: &str) -> Result<()> {
-        self.client.goto(url).await.with_context(|| format!("opening {url}"))
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("opening {url}"))
     }
 
     /// Waits until an element with this `data-testid` is in the page.
     pub async fn find(&self, id: &str) -> Result<Element> {
-        match self.client.wait().at_most(WAIT).for_element(testid(id)).await {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(testid(id))
+            .await
+        {
             Ok(element) => Ok(element),
             Err(err) => {
                 let url = self.client.current_url().await.map(|u| u.to_string());
@@ -248,6 +272,72 @@ impl Browser {
         }
     }
 
+    /// Clicks the element with this `data-testid` once it is in the page.
+    pub async fn click(&self, id: &str) -> Result<()> {
+        self.find(id)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("clicking {id}"))
+    }
+
+    /// Waits until the element with this `data-testid` is gone from the page.
+    pub async fn wait_gone(&self, id: &str) -> Result<()> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while !self.client.find_all(testid(id)).await?.is_empty() {
+            if tokio::time::Instant::now() > deadline {
+                bail!("[data-testid={id}] is still in the page after {WAIT:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// On the Atlassian consent page: picks the account and (when it has any) the site,
+    /// then presses Accept.
+    pub async fn consent(&self, account_id: &str, site_id: Option<&str>) -> Result<()> {
+        self.click(&format!("account-option-{account_id}")).await?;
+        if let Some(site_id) = site_id {
+            self.find("site-select")
+                .await?
+                .select_by_value(site_id)
+                .await?;
+        }
+        self.click("accept").await
+    }
+
+    /// Runs axe-core in the page and returns the serious and critical violations as
+    /// `rule: help (N nodes)` lines. The script comes from `AXE_CORE_JS` (installed by
+    /// `cargo xtask setup`).
+    pub async fn accessibility_violations(&self) -> Result<Vec<String>> {
+        let script_path = env_path(
+            "AXE_CORE_JS",
+            "target/node-tools/node_modules/axe-core/axe.min.js",
+        );
+        let axe = std::fs::read_to_string(&script_path).with_context(|| {
+            format!("reading {} (run cargo xtask setup)", script_path.display())
+        })?;
+        self.client
+            .execute(&axe, vec![])
+            .await
+            .context("injecting axe-core")?;
+        let result = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                   axe.run(document, { resultTypes: ["violations"] })
+                      .then(r => done(r.violations
+                          .filter(v => v.impact === "serious" || v.impact === "critical")
+                          .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} node(s): `
+                                    + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "))))
+                      .catch(e => done(["axe failed: " + e]));"#,
+                vec![],
+            )
+            .await
+            .context("running axe-core")?;
+        Ok(serde_json::from_value(result)?)
+    }
+
     /// Saves a PNG of the viewport as `target/e2e-artifacts/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;
@@ -267,5 +357,7 @@ impl Browser {
 }
 
 fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
