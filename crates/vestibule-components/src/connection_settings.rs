@@ -145,6 +145,8 @@ pub fn ConnectionSettings(
                     </button>
                 </div>
                 <section class="vst-section" data-testid="connection-list">
+                    // No Transition: a LocalResource keeps its last value while it reloads,
+                    // so the list never flashes, and Suspense would cost bytes for nothing.
                     {move || {
                             let lc = locale.get();
                             let Some(result) = list.get() else {

@@ -409,6 +409,7 @@ fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
             })}
             {move || {
                 let lc = locale.get();
+                // Read directly: the resource keeps its last list while it reloads.
                 match sessions.get() {
                     None => view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any(),
                     Some(Ok(list)) => view! {
