@@ -26,9 +26,11 @@ pub fn run() -> Result<()> {
     let example_index = root.join("crates/vestibule-components/examples/sign-in-page/index.html");
     let example_dist = root.join("target/example-dist");
     step("build the <SignIn/>-only example page", || {
+        // The path goes before `--release`: Trunk 0.21 reads an optional value after it.
         exec(Command::new(tool("trunk"))
-            .args(["build", "--release"])
+            .arg("build")
             .arg(&example_index)
+            .arg("--release")
             .arg("--dist")
             .arg(&example_dist)
             .current_dir(&root)
