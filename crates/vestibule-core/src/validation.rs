@@ -97,7 +97,10 @@ mod tests {
     #[test]
     fn credential_is_trimmed_and_checked() {
         assert_eq!(credential("client_id", "  abc123 \n").unwrap(), "abc123");
-        assert_eq!(credential("client_id", "  ").unwrap_err().field, "client_id");
+        assert_eq!(
+            credential("client_id", "  ").unwrap_err().field,
+            "client_id"
+        );
         assert!(credential("client_secret", "has space").is_err());
         assert!(credential("client_secret", &"x".repeat(513)).is_err());
         assert!(credential("client_secret", "ünïcode").is_err());

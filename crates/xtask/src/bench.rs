@@ -17,24 +17,30 @@ const PORTAL_BUDGET: u64 = 250 * 1024;
 
 pub fn run() -> Result<()> {
     crate::setup::run()?;
-    step("server benchmark (cargo bench -p vestibule-server --bench server)", || {
-        exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "server"]))
-    })?;
+    step(
+        "server benchmark (cargo bench -p vestibule-server --bench server)",
+        || exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "server"])),
+    )?;
 
     let root = workspace_root();
-    step("build the portal (trunk build --release)", crate::suite::build_portal)?;
+    step(
+        "build the portal (trunk build --release)",
+        crate::suite::build_portal,
+    )?;
     let example_index = root.join("crates/vestibule-components/examples/sign-in-page/index.html");
     let example_dist = root.join("target/example-dist");
     step("build the <SignIn/>-only example page", || {
         // The path goes before `--release`: Trunk 0.21 reads an optional value after it.
-        exec(Command::new(tool("trunk"))
-            .arg("build")
-            .arg(&example_index)
-            .arg("--release")
-            .arg("--dist")
-            .arg(&example_dist)
-            .current_dir(&root)
-            .env("PATH", tools_path()))
+        exec(
+            Command::new(tool("trunk"))
+                .arg("build")
+                .arg(&example_index)
+                .arg("--release")
+                .arg("--dist")
+                .arg(&example_dist)
+                .current_dir(&root)
+                .env("PATH", tools_path()),
+        )
     })?;
 
     println!("\n==> bundle sizes (wasm + js)");

@@ -11,9 +11,19 @@ use crate::workspace_root;
 
 pub fn run(extra_args: &[String]) -> Result<()> {
     crate::setup::run()?;
-    step("build the portal (trunk build --release)", crate::suite::build_portal)?;
+    step(
+        "build the portal (trunk build --release)",
+        crate::suite::build_portal,
+    )?;
     step("build the server (release)", || {
-        exec(cargo().args(["build", "--release", "-p", "vestibule-server", "--bin", "vestibule"]))
+        exec(cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "vestibule-server",
+            "--bin",
+            "vestibule",
+        ]))
     })?;
 
     let root = workspace_root();
@@ -37,7 +47,9 @@ pub fn run(extra_args: &[String]) -> Result<()> {
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .context("installing the Ctrl-C handler")?;
 
-    let status = server.status().context("starting target/release/vestibule")?;
+    let status = server
+        .status()
+        .context("starting target/release/vestibule")?;
     if interrupted.load(Ordering::SeqCst) || status.success() {
         println!("==> demo stopped");
         Ok(())

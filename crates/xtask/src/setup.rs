@@ -7,7 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::step::{output, exec, step};
+use crate::step::{exec, output, step};
 use crate::workspace_root;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
@@ -21,17 +21,26 @@ const APT_PACKAGES: &[(&str, &str)] = &[
 const NPM_PACKAGES: &[(&str, &str, &str)] = &[("axe-core", "4.11.4", "axe.min.js")];
 
 pub fn run() -> Result<()> {
-    step("setup: rust target wasm32-unknown-unknown", ensure_wasm_target)?;
-    step("setup: Debian packages (chromium, chromium-driver)", ensure_apt_packages)?;
-    step("setup: wasm-bindgen-cli at the Cargo.lock version", ensure_wasm_bindgen)?;
+    step(
+        "setup: rust target wasm32-unknown-unknown",
+        ensure_wasm_target,
+    )?;
+    step(
+        "setup: Debian packages (chromium, chromium-driver)",
+        ensure_apt_packages,
+    )?;
+    step(
+        "setup: wasm-bindgen-cli at the Cargo.lock version",
+        ensure_wasm_bindgen,
+    )?;
     step("setup: trunk", ensure_trunk)?;
     step("setup: npm packages (axe-core)", ensure_npm_packages)?;
     Ok(())
 }
 
 fn ensure_wasm_target() -> Result<()> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .unwrap_or_default();
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         println!("    already installed");
         return Ok(());
@@ -58,10 +67,12 @@ fn ensure_apt_packages() -> Result<()> {
     }
     println!("    installing {} (a minute or two)", missing.join(", "));
     exec(Command::new("apt-get").args(["update", "-q"]))?;
-    exec(Command::new("apt-get")
-        .args(["install", "-y", "-q", "--no-install-recommends"])
-        .args(&missing)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    exec(
+        Command::new("apt-get")
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(&missing)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 fn is_root() -> bool {
@@ -75,14 +86,13 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
         .context("reading Cargo.lock (run `cargo generate-lockfile` first)")?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == "name = \"wasm-bindgen\"" {
-            if let Some(version) = lines
+        if line.trim() == "name = \"wasm-bindgen\""
+            && let Some(version) = lines
                 .next()
                 .and_then(|v| v.trim().strip_prefix("version = \""))
                 .and_then(|v| v.strip_suffix('"'))
-            {
-                return Ok(version.to_owned());
-            }
+        {
+            return Ok(version.to_owned());
         }
     }
     bail!("Cargo.lock names no wasm-bindgen package")
@@ -146,18 +156,24 @@ fn ensure_npm_packages() -> Result<()> {
     }
     if output(Command::new("npm").arg("--version")).is_none() {
         if !is_root() {
-            bail!("npm is missing: install it as root and run again:\n    sudo apt-get install -y npm");
+            bail!(
+                "npm is missing: install it as root and run again:\n    sudo apt-get install -y npm"
+            );
         }
-        exec(Command::new("apt-get")
-            .args(["install", "-y", "-q", "npm"])
-            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+        exec(
+            Command::new("apt-get")
+                .args(["install", "-y", "-q", "npm"])
+                .env("DEBIAN_FRONTEND", "noninteractive"),
+        )?;
     }
     let prefix = node_tools_dir();
     std::fs::create_dir_all(&prefix)?;
-    exec(Command::new("npm")
-        .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
-        .arg(&prefix)
-        .args(&missing))
+    exec(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--silent", "--prefix"])
+            .arg(&prefix)
+            .args(&missing),
+    )
 }
 
 /// Cargo's binary folder, where `cargo install` puts trunk and wasm-bindgen.

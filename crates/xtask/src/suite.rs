@@ -8,11 +8,16 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 
 use crate::setup::{self, axe_core_script, tool, tools_path};
-use crate::step::{cargo, describe, fmt_duration, exec, step};
+use crate::step::{cargo, describe, exec, fmt_duration, step};
 use crate::workspace_root;
 
 /// Native packages: everything but the wasm-only component kit and portal.
-const NATIVE_PACKAGES: &[&str] = &["vestibule-core", "vestibule-server", "atlassian-emulator", "xtask"];
+const NATIVE_PACKAGES: &[&str] = &[
+    "vestibule-core",
+    "vestibule-server",
+    "atlassian-emulator",
+    "xtask",
+];
 /// Packages that compile to wasm32.
 const WASM_PACKAGES: &[&str] = &["vestibule-core", "vestibule-components", "vestibule-app"];
 const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
@@ -72,7 +77,11 @@ pub fn run(args: &[String]) -> Result<bool> {
                 SUITES.join(", ")
             );
         }
-        SUITES.iter().copied().filter(|s| args.iter().any(|a| a == s)).collect()
+        SUITES
+            .iter()
+            .copied()
+            .filter(|s| args.iter().any(|a| a == s))
+            .collect()
     };
     let started = Instant::now();
     setup::run()?;
@@ -157,7 +166,12 @@ fn clippy() -> Result<SuiteResult, SuiteError> {
     check("clippy (native)", &mut native)?;
 
     let mut wasm = cargo();
-    wasm.args(["clippy", "--all-targets", "--target", "wasm32-unknown-unknown"]);
+    wasm.args([
+        "clippy",
+        "--all-targets",
+        "--target",
+        "wasm32-unknown-unknown",
+    ]);
     for p in WASM_PACKAGES {
         wasm.args(["-p", p]);
     }
@@ -176,36 +190,54 @@ fn native_tests() -> Command {
 
 fn wasm_tests() -> Command {
     let mut cmd = cargo();
-    cmd.args(["test", "--no-fail-fast", "-p", "vestibule-components", "--target", "wasm32-unknown-unknown"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", tool("wasm-bindgen-test-runner"))
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("PATH", tools_path());
+    cmd.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        "vestibule-components",
+        "--target",
+        "wasm32-unknown-unknown",
+    ])
+    .env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        tool("wasm-bindgen-test-runner"),
+    )
+    .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+    .env("PATH", tools_path());
     cmd
 }
 
 fn e2e() -> Result<SuiteResult, SuiteError> {
     step("build the portal (trunk build --release)", build_portal).map_err(|e| (None, e))?;
-    step(
-        "build the server binary",
-        || exec(cargo().args(["build", "-p", "vestibule-server", "--bin", "vestibule"])),
-    )
+    step("build the server binary", || {
+        exec(cargo().args(["build", "-p", "vestibule-server", "--bin", "vestibule"]))
+    })
     .map_err(|e| (None, e))?;
     let root = workspace_root();
     let mut cmd = cargo();
-    cmd.args(["test", "--no-fail-fast", "-p", "vestibule-e2e", "--", "--test-threads=2"])
-        .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
-        .env("VESTIBULE_DIST_DIR", root.join("dist"))
-        .env("CHROMEDRIVER", "/usr/bin/chromedriver")
-        .env("AXE_CORE_JS", axe_core_script());
+    cmd.args([
+        "test",
+        "--no-fail-fast",
+        "-p",
+        "vestibule-e2e",
+        "--",
+        "--test-threads=2",
+    ])
+    .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
+    .env("VESTIBULE_DIST_DIR", root.join("dist"))
+    .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+    .env("AXE_CORE_JS", axe_core_script());
     tests("end-to-end browser tests", cmd)
 }
 
 /// `trunk build --release`: the portal that the server serves from `dist/`.
 pub fn build_portal() -> Result<()> {
-    exec(Command::new(tool("trunk"))
-        .args(["build", "--release"])
-        .current_dir(workspace_root())
-        .env("PATH", tools_path()))
+    exec(
+        Command::new(tool("trunk"))
+            .args(["build", "--release"])
+            .current_dir(workspace_root())
+            .env("PATH", tools_path()),
+    )
 }
 
 /// Runs a test command, echoing its output and counting the `test result:` lines.
