@@ -27,7 +27,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api::RequestError;
 use crate::appearance::Appearance;
-use crate::context::{Vestibule, resolve_appearance, resolve_locale, use_vestibule_or_standalone};
+use crate::context::{Vestibule, use_vestibule_for};
 use crate::i18n::{AdminMessages, Locale, fill};
 use crate::icons::ProviderLogo;
 use crate::root::Root;
@@ -50,9 +50,7 @@ pub fn ConnectionSettings(
     #[prop(optional, into)]
     locale: MaybeProp<Locale>,
 ) -> impl IntoView {
-    let vst = use_vestibule_or_standalone();
-    let locale = resolve_locale(vst, locale);
-    let appearance = resolve_appearance(vst, appearance);
+    let (vst, locale, appearance) = use_vestibule_for(locale, appearance);
     crate::style::mount(crate::style::USER);
     crate::style::mount(crate::style::ADMIN);
 

@@ -254,17 +254,21 @@ pub(crate) fn use_vestibule_or_standalone() -> Vestibule {
     })
 }
 
-/// A component's own `locale` prop, else the provider's.
-pub(crate) fn resolve_locale(vestibule: Vestibule, prop: MaybeProp<Locale>) -> Signal<Locale> {
-    Signal::derive(move || prop.get().unwrap_or_else(|| vestibule.locale.get()))
-}
-
-/// A component's own `appearance` prop, else the provider's.
-pub(crate) fn resolve_appearance(
-    vestibule: Vestibule,
-    prop: MaybeProp<Appearance>,
-) -> Signal<Appearance> {
-    Signal::derive(move || prop.get().unwrap_or_else(|| vestibule.appearance.get()))
+/// What a top-level component starts from: the provider's state (or a standalone one, see
+/// [`use_vestibule_or_standalone`]), and its own `locale` and `appearance` props, each
+/// falling back to the provider's.
+pub(crate) fn use_vestibule_for(
+    locale: MaybeProp<Locale>,
+    appearance: MaybeProp<Appearance>,
+) -> (Vestibule, Signal<Locale>, Signal<Appearance>) {
+    let vestibule = use_vestibule_or_standalone();
+    let locale = Signal::derive(move || locale.get().unwrap_or_else(|| vestibule.locale.get()));
+    let appearance = Signal::derive(move || {
+        appearance
+            .get()
+            .unwrap_or_else(|| vestibule.appearance.get())
+    });
+    (vestibule, locale, appearance)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use vestibule_core::api::{InstanceEnvironment, OAuthIntent, PublicConnection};
 use vestibule_core::{ErrorCode, ProviderId};
 
 use crate::appearance::Appearance;
-use crate::context::{Vestibule, resolve_appearance, resolve_locale, use_vestibule_or_standalone};
+use crate::context::{Vestibule, use_vestibule_for, use_vestibule_or_standalone};
 use crate::i18n::{Locale, Messages, fill};
 use crate::icons::ProviderLogo;
 use crate::page;
@@ -125,9 +125,7 @@ fn AuthCard(
     locale: MaybeProp<Locale>,
     connections: MaybeProp<Vec<PublicConnection>>,
 ) -> impl IntoView {
-    let vst = use_vestibule_or_standalone();
-    let locale = resolve_locale(vst, locale);
-    let appearance = resolve_appearance(vst, appearance);
+    let (vst, locale, appearance) = use_vestibule_for(locale, appearance);
     let redirect = redirect_target(vst, redirect_url);
     let failed = RwSignal::new(page::query_param("error").map(|raw| {
         (
@@ -511,9 +509,7 @@ pub fn SignInButton(
     #[prop(optional, into)]
     locale: MaybeProp<Locale>,
 ) -> impl IntoView {
-    let vst = use_vestibule_or_standalone();
-    let locale = resolve_locale(vst, locale);
-    let appearance = resolve_appearance(vst, appearance);
+    let (vst, locale, appearance) = use_vestibule_for(locale, appearance);
     let provider = provider.unwrap_or(ProviderId::Atlassian);
     let intent = intent.unwrap_or(OAuthIntent::SignIn);
     let redirect = redirect_target(vst, redirect_url);

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::appearance::Appearance;
-use crate::context::{resolve_appearance, resolve_locale, use_vestibule_or_standalone};
+use crate::context::use_vestibule_for;
 use crate::i18n::Locale;
 use crate::root::Root;
 use crate::user_display::{avatar, display_name};
@@ -38,9 +38,7 @@ pub fn UserButton(
     #[prop(optional, into)]
     locale: MaybeProp<Locale>,
 ) -> impl IntoView {
-    let vst = use_vestibule_or_standalone();
-    let locale = resolve_locale(vst, locale);
-    let appearance = resolve_appearance(vst, appearance);
+    let (vst, locale, appearance) = use_vestibule_for(locale, appearance);
     crate::style::mount(crate::style::USER);
 
     let open = RwSignal::new(false);

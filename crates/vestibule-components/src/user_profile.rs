@@ -7,7 +7,7 @@ use vestibule_core::api::{ExternalAccount, OAuthIntent, SessionInfo, SessionList
 
 use crate::api::RequestError;
 use crate::appearance::Appearance;
-use crate::context::{Vestibule, resolve_appearance, resolve_locale, use_vestibule_or_standalone};
+use crate::context::{Vestibule, use_vestibule_for};
 use crate::i18n::{Locale, fill};
 use crate::icons::ProviderLogo;
 use crate::page;
@@ -35,9 +35,7 @@ pub fn UserProfile(
     #[prop(optional, into)]
     locale: MaybeProp<Locale>,
 ) -> impl IntoView {
-    let vst = use_vestibule_or_standalone();
-    let locale = resolve_locale(vst, locale);
-    let appearance = resolve_appearance(vst, appearance);
+    let (vst, locale, appearance) = use_vestibule_for(locale, appearance);
     crate::style::mount(crate::style::USER);
 
     let failed = RwSignal::new(page::query_param("error").map(|raw| {
