@@ -30,6 +30,7 @@ use crate::appearance::Appearance;
 use crate::context::{Vestibule, use_vestibule_for};
 use crate::i18n::{AdminMessages, Locale, fill};
 use crate::icons::ProviderLogo;
+use crate::inline_confirm::InlineConfirm;
 use crate::root::Root;
 use crate::user_profile::request_error_sentence;
 
@@ -332,31 +333,18 @@ fn connection_row(cx: RowContext) -> impl IntoView {
             {move || confirm_delete.with(|d| d.as_deref() == Some(id_confirm.as_str())).then(|| {
                 let id = id.clone();
                 view! {
-                    <div class="vst-confirm" role="alertdialog" aria-label=t.delete data-testid="connection-delete-confirm">
-                        <p>{confirm_text.clone()}</p>
-                        <div class="vst-list__actions">
-                            <button
-                                type="button"
-                                class="vst-button vst-button--danger vst-button--small"
-                                data-testid="connection-delete-confirm-button"
-                                disabled=move || delete.pending().get()
-                                on:click=move |_| {
-                                    confirm_delete.set(None);
-                                    delete.dispatch(id.clone());
-                                }
-                            >
-                                {t.delete}
-                            </button>
-                            <button
-                                type="button"
-                                class="vst-button vst-button--secondary vst-button--small"
-                                data-testid="connection-delete-cancel"
-                                on:click=move |_| confirm_delete.set(None)
-                            >
-                                {lc.messages().cancel}
-                            </button>
-                        </div>
-                    </div>
+                    <InlineConfirm
+                        message=confirm_text.clone()
+                        confirm_label=t.delete
+                        cancel_label=lc.messages().cancel
+                        testid="connection-delete"
+                        pending=delete.pending()
+                        on_confirm=Callback::new(move |()| {
+                            confirm_delete.set(None);
+                            delete.dispatch(id.clone());
+                        })
+                        on_cancel=Callback::new(move |()| confirm_delete.set(None))
+                    />
                 }
             })}
             {move || row_error.with(|e| match e {

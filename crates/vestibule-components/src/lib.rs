@@ -27,6 +27,7 @@ mod context;
 mod control;
 mod i18n;
 mod icons;
+mod inline_confirm;
 mod json;
 mod page;
 mod root;

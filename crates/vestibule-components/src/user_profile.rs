@@ -10,6 +10,7 @@ use crate::appearance::Appearance;
 use crate::context::{Vestibule, use_vestibule_for};
 use crate::i18n::{Locale, fill};
 use crate::icons::ProviderLogo;
+use crate::inline_confirm::InlineConfirm;
 use crate::page;
 use crate::root::Root;
 use crate::sign_in::{error_banner, error_sentence};
@@ -332,31 +333,18 @@ fn account_row(
             {move || confirming.with(|c| c.as_deref() == Some(id_confirm.as_str())).then(|| {
                 let id = id_go.clone();
                 view! {
-                    <div class="vst-confirm" role="alertdialog" aria-label=t.disconnect data-testid="external-account-disconnect-confirm">
-                        <p>{confirm_text.clone()}</p>
-                        <div class="vst-list__actions">
-                            <button
-                                type="button"
-                                class="vst-button vst-button--danger vst-button--small"
-                                data-testid="external-account-disconnect-confirm-button"
-                                disabled=move || disconnect.pending().get()
-                                on:click=move |_| {
-                                    confirming.set(None);
-                                    disconnect.dispatch(id.clone());
-                                }
-                            >
-                                {t.disconnect}
-                            </button>
-                            <button
-                                type="button"
-                                class="vst-button vst-button--secondary vst-button--small"
-                                data-testid="external-account-disconnect-cancel"
-                                on:click=move |_| confirming.set(None)
-                            >
-                                {lc.messages().cancel}
-                            </button>
-                        </div>
-                    </div>
+                    <InlineConfirm
+                        message=confirm_text.clone()
+                        confirm_label=t.disconnect
+                        cancel_label=lc.messages().cancel
+                        testid="external-account-disconnect"
+                        pending=disconnect.pending()
+                        on_confirm=Callback::new(move |()| {
+                            confirming.set(None);
+                            disconnect.dispatch(id.clone());
+                        })
+                        on_cancel=Callback::new(move |()| confirming.set(None))
+                    />
                 }
             })}
             {move || error_for(&id_error).map(|e| view! {
