@@ -28,19 +28,39 @@ pub(crate) fn initials(name: &str) -> String {
         .collect()
 }
 
-/// The picture, or the initials on the primary colour when there is none.
+/// The picture, or the initials on the primary colour when there is none or it fails to
+/// load (a 404, a Content-Security-Policy that blocks its origin), instead of the
+/// browser's broken-image icon.
 pub(crate) fn avatar(name: &str, url: Option<String>, large: bool) -> impl IntoView + use<> {
     let class = if large {
         "vst-avatar vst-avatar--large"
     } else {
         "vst-avatar"
     };
-    match url {
-        Some(src) => {
-            view! { <img class=class src=src alt="" referrerpolicy="no-referrer"/> }.into_any()
+    let initials = initials(name);
+    let Some(src) = url else {
+        return view! { <span class=class aria-hidden="true">{initials}</span> }.into_any();
+    };
+    // The listener is attached as the <img> is created, before the browser can report the
+    // load, so an immediate failure (a blocked origin) is not missed.
+    let failed = RwSignal::new(false);
+    (move || {
+        if failed.get() {
+            view! { <span class=class aria-hidden="true">{initials.clone()}</span> }.into_any()
+        } else {
+            view! {
+                <img
+                    class=class
+                    src=src.clone()
+                    alt=""
+                    referrerpolicy="no-referrer"
+                    on:error=move |_| failed.set(true)
+                />
+            }
+            .into_any()
         }
-        None => view! { <span class=class aria-hidden="true">{initials(name)}</span> }.into_any(),
-    }
+    })
+    .into_any()
 }
 
 /// A Unix time as a date in the reader's language.

@@ -399,3 +399,93 @@ async fn profile_of_a_signed_out_visitor_links_to_sign_in() {
             .contains("Sie sind nicht angemeldet.")
     );
 }
+
+/// The signed-in user of [`signed_in_json`], with `avatar_url` set.
+fn signed_in_with_avatar(url: &str) -> String {
+    signed_in_json().replacen(
+        r#""avatar_url":null"#,
+        &format!(r#""avatar_url":"{url}""#),
+        1,
+    )
+}
+
+/// Waits up to a second for `done`, giving the browser time to load or reject an image.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..50 {
+        if done() {
+            return true;
+        }
+        sleep(20).await;
+    }
+    done()
+}
+
+#[wasm_bindgen_test]
+async fn an_avatar_that_fails_to_load_falls_back_to_the_initials() {
+    set_query("");
+    // Not a PNG: the browser rejects it as it would a 404 or an origin its CSP blocks.
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route(
+            "GET",
+            "/v1/client",
+            200,
+            &signed_in_with_avatar("data:image/png;base64,AAAA"),
+        )
+        .route("GET", "/v1/me/sessions", 200, SESSIONS)
+        .install();
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider>
+                <UserButton/>
+                <UserProfile/>
+            </VestibuleProvider>
+        }
+    });
+    settle().await;
+    let fell_back = eventually(|| count(&root, "img.vst-avatar") == 0).await;
+    assert!(fell_back, "still a broken image:\n{}", root.inner_html());
+    assert_eq!(
+        find(&root, "user-button-trigger")
+            .text_content()
+            .unwrap()
+            .trim(),
+        "AL"
+    );
+    let header = root
+        .query_selector(".vst-page__header .vst-avatar")
+        .unwrap()
+        .expect("the profile header has an avatar");
+    assert_eq!(header.tag_name(), "SPAN");
+    assert_eq!(header.text_content().as_deref(), Some("AL"));
+
+    // A picture that loads stays a picture.
+    let pixel = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+    FakeServer::new()
+        .route(
+            "GET",
+            "/v1/environment",
+            200,
+            &environment_json("development"),
+        )
+        .route("GET", "/v1/client", 200, &signed_in_with_avatar(pixel))
+        .route("GET", "/v1/me/sessions", 200, SESSIONS)
+        .install();
+    let root = mount(|| view! { <VestibuleProvider><UserProfile/></VestibuleProvider> });
+    settle().await;
+    let loaded = eventually(|| {
+        root.query_selector("img.vst-avatar")
+            .unwrap()
+            .and_then(|img| js_sys::Reflect::get(&img, &"naturalWidth".into()).ok())
+            .and_then(|w| w.as_f64())
+            == Some(1.0)
+    })
+    .await;
+    assert!(loaded, "the picture did not load:\n{}", root.inner_html());
+    assert_eq!(count(&root, "span.vst-avatar"), 0);
+}
