@@ -38,6 +38,31 @@ pub struct Started {
     pub flow_cookie: String,
 }
 
+/// The provider's connection, if this intent may use it: "Enable for sign-up and sign-in"
+/// gates signing in and up, while connecting another account stays possible. Checked when a
+/// flow starts and again when it completes, since an admin may change it in between.
+async fn usable_connection(
+    state: &AppState,
+    provider: ProviderId,
+    intent: OAuthIntent,
+) -> AppResult<connections::ConnectionRow> {
+    let connection = connections::by_provider(&state.db, provider)
+        .await?
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ConnectionNotFound,
+                "no connection for this provider",
+            )
+        })?;
+    if intent != OAuthIntent::Connect && !connection.enabled_for_sign_in {
+        return Err(AppError::new(
+            ErrorCode::ConnectionDisabled,
+            "this connection is not enabled for sign-up and sign-in",
+        ));
+    }
+    Ok(connection)
+}
+
 pub async fn start(
     state: &AppState,
     provider: &str,
@@ -58,20 +83,7 @@ pub async fn start(
         None => Url::parse(&state.settings.portal_urls().after_sign_in_url)
             .map_err(|e| AppError::internal(format!("portal URL: {e}")))?,
     };
-    let connection = connections::by_provider(&state.db, provider)
-        .await?
-        .ok_or_else(|| {
-            AppError::new(
-                ErrorCode::ConnectionNotFound,
-                "no connection for this provider",
-            )
-        })?;
-    if intent != OAuthIntent::Connect && !connection.enabled_for_sign_in {
-        return Err(AppError::new(
-            ErrorCode::ConnectionDisabled,
-            "this connection is not enabled for sign-up and sign-in",
-        ));
-    }
+    let connection = usable_connection(state, provider, intent).await?;
     let user_id = match intent {
         OAuthIntent::Connect => Some(
             signed_in
@@ -240,17 +252,7 @@ pub async fn complete(
         })?;
     let provider = ProviderId::parse(&flow.provider)
         .ok_or_else(|| AppError::new(ErrorCode::UnknownProvider, "no such provider"))?;
-    let connection = connections::by_provider(&state.db, provider)
-        .await?
-        .ok_or_else(|| {
-            AppError::new(ErrorCode::ConnectionNotFound, "the connection was removed")
-        })?;
-    if intent != OAuthIntent::Connect && !connection.enabled_for_sign_in {
-        return Err(AppError::new(
-            ErrorCode::ConnectionDisabled,
-            "this connection is not enabled for sign-up and sign-in",
-        ));
-    }
+    let connection = usable_connection(state, provider, intent).await?;
     let connect_user = match intent {
         OAuthIntent::Connect => {
             let user_id = flow.user_id.as_deref().unwrap_or_default();
