@@ -93,7 +93,10 @@ fn status_response(endpoint: Endpoint, status: u16) -> Response {
             ),
         )
             .into_response(),
-        Endpoint::Me | Endpoint::AccessibleResources => (
+        Endpoint::Me
+        | Endpoint::AccessibleResources
+        | Endpoint::JiraMyself
+        | Endpoint::JiraSearch => (
             status,
             axum::Json(serde_json::json!({ "code": status.as_u16(), "message": description })),
         )

@@ -8,6 +8,8 @@
 //! | `https://auth.atlassian.com/oauth/token` | `{base}/auth/oauth/token` |
 //! | `https://api.atlassian.com/me` | `{base}/api/me` |
 //! | `https://api.atlassian.com/oauth/token/accessible-resources` | `{base}/api/oauth/token/accessible-resources` |
+//! | `https://api.atlassian.com/ex/jira/{cloudid}/rest/api/3/myself` | `{base}/api/ex/jira/{cloudid}/rest/api/3/myself` |
+//! | `https://api.atlassian.com/ex/jira/{cloudid}/rest/api/3/search/jql` | `{base}/api/ex/jira/{cloudid}/rest/api/3/search/jql` |
 //!
 //! plus `{base}/auth/authorize/consent` (the consent form's target), `{base}/avatars/{id}` (drawn avatars) and
 //! the JSON admin API under `{base}/__admin` (see below). Everything — apps, secrets, codes, tokens — lives in
@@ -62,12 +64,42 @@
 //!
 //! The default is the real consent page.
 //!
+//! # Jira (the part a "my issues" app needs)
+//!
+//! Each seeded site carries Jira issues ([`JiraIssue`]; the demo seed gives every demo site a few, listed in
+//! [`demo`]). Through the gateway path `{base}/api/ex/jira/{cloudid}/rest/api/3/…`, with
+//! `Authorization: Bearer <access token>`:
+//!
+//! - `GET …/myself` (needs `read:jira-user`): the signed-in account as Jira's user bean (`accountId`,
+//!   `accountType`, `emailAddress`, `avatarUrls`, `displayName`, `active`, `timeZone`, `locale`, `groups`,
+//!   `applicationRoles`, `expand`, `self`).
+//! - `GET …/search/jql` (needs `read:jira-work`) with `jql`, `fields` (comma separated, repeatable; `*all`,
+//!   `*navigable`, names, `-name`; default: ids only, as documented), `maxResults` (default 50, at most
+//!   5000) and `nextPageToken`: `{"issues": [...], "isLast": bool, "nextPageToken": "…"}` (the token only
+//!   when more pages follow). Issues carry `expand`, `id`, `self`, `key` and the chosen `fields` (`summary`,
+//!   `status` with `statusCategory`, `assignee`, `reporter`, `priority`, `issuetype`, `project`, `created`,
+//!   `updated` in Jira's `2026-01-15T10:22:31.000+0000` format, `labels`, `resolution`, `description` as an
+//!   Atlassian Document Format paragraph list).
+//! - The JQL subset: clauses joined by `AND`, each `field = value`, `field != value` or `field IS [NOT]
+//!   EMPTY` on `assignee`/`reporter` (account id or `currentUser()`), `project`, `status`, `statusCategory`,
+//!   `resolution` (`Unresolved`/`Done`), `issuetype`, `priority`, `key`, `labels`; then `ORDER BY` on
+//!   `created`, `updated`, `key` or `priority` (`ASC`/`DESC`). Without `ORDER BY`: `created DESC`. Anything
+//!   else — `OR`, `NOT`, parentheses, `IN`, `~`, `<`, other functions, other fields — and a query with no
+//!   restriction answer 400 `{"errorMessages": ["…"], "errors": {}}` (Jira's error shape; for the
+//!   unrestricted query Jira's own message, "Unbounded JQL queries are not allowed here…").
+//! - No or a dead token: 401 `{"code":401,"message":"Unauthorized"}` with `WWW-Authenticate: Bearer`. A live
+//!   token whose grant is for another site (or for a cloud id that does not exist): 403
+//!   `{"code":403,"message":"Forbidden; the token does not grant access to this site"}`. Without the
+//!   endpoint's scope: 403 `{"code":403,"message":"Forbidden; scope does not match"}`.
+//!
 //! # Admin API (`{base}/__admin`, JSON)
 //!
 //! | route | body | answer |
 //! |---|---|---|
 //! | `POST /__admin/apps` | an [`OAuthApp`] (`distribution`: `"sharing"` or `"private"`) | 201 |
 //! | `POST /__admin/apps/{client_id}/redirect_uris` | `{"uri": "http://…"}` | 204, 404 unknown app, 400 bad URL |
+//! | `GET /__admin/sites/{cloud_id}/issues` | — | 200 the site's [`JiraIssue`]s, 404 `unknown_site` |
+//! | `POST /__admin/sites/{cloud_id}/issues` | a [`JiraIssue`] (same key replaces) | 201 `{"id","key"}`, 404 `unknown_site`, 400 `unknown_account`/`invalid_issue_key` |
 //! | `POST /__admin/accounts` | an [`AtlassianAccount`] (`status`: `"active"`, `"inactive"`, `"closed"`) | 201 |
 //! | `POST /__admin/clock/advance` | `{"seconds": 3600}` | 200 `{"offset_seconds": N}` |
 //! | `POST /__admin/faults` | `{"endpoint": "token", "fault": {"kind": "status", "status": 500}, "times": 1}` | 204 |
@@ -76,7 +108,7 @@
 //! | `PUT /__admin/auto_consent/login_hint` | `{"enabled": true}` | 204 |
 //! | `GET /__admin/stats` | — | `{"calls": {"authorize": N, …}, "issued": {…}, "clock_offset_seconds": N}` |
 //!
-//! Endpoints are `authorize`, `token`, `me`, `accessible_resources`. Fault kinds: `status` (`status`),
+//! Endpoints are `authorize`, `token`, `me`, `accessible_resources`, `jira_myself`, `jira_search`. Fault kinds: `status` (`status`),
 //! `delay` (`millis`), `malformed_json`, `html_body`, `drop_connection`.
 //!
 //! # Where the emulator had to choose
@@ -120,6 +152,16 @@
 //! - **`accessible-resources` `scopes`** lists the granted scopes except `offline_access`; `avatarUrl` and
 //!   `/me`'s `picture` point at the emulator's own drawn avatars unless the seed gives a URL.
 //! - **`login_hint` auto consent** is an emulator feature; Atlassian has no such mode.
+//! - **Jira behind the gateway**: Atlassian's gateway has been seen answering 401 `Unauthorized; scope does
+//!   not match` to a token without the scope; the emulator answers 403 (as for `/me`), so a client can tell
+//!   "sign in again" from "ask for more scopes". A token for another site, or for an unknown cloud id, is
+//!   also a 403 (chosen; the real gateway's answer is not documented).
+//! - **Search details** (chosen where the docs are silent): `self` links use the gateway URL the caller
+//!   used; `nextPageToken` is opaque, never expires and only works with the JQL it was issued for (else 400
+//!   "The provided next page token is invalid or expired."); `maxResults` below 1 counts as 1; `isLast` is
+//!   always present; unknown `fields` names are ignored; an ids-only answer has no `key` or `self`; the
+//!   default order is `created DESC`, ties newest key first. Demo issues are dated relative to the moment
+//!   the emulator started (the real clock; the virtual clock does not age them).
 //! - **Injected faults** count as calls; `Delay` waits and then answers normally; `Status` answers a JSON error
 //!   body (an HTML page for `authorize`); `DropConnection` closes the TCP connection without a byte of response.
 //!
@@ -140,6 +182,7 @@ use tokio::task::JoinHandle;
 mod clock;
 mod control;
 mod faults;
+mod jira;
 mod model;
 mod pages;
 mod routes;
@@ -149,9 +192,10 @@ mod server;
 mod store;
 
 pub use control::EmulatorControl;
+pub use jira::{JiraIssue, StatusCategory};
 pub use model::{
-    AccountStatus, AtlassianAccount, AtlassianSite, AutoConsent, ControlError, Distribution,
-    Endpoint, ExtendedProfile, Fault, IssuedSummary, OAuthApp,
+    AccountStatus, AppUpdate, AtlassianAccount, AtlassianSite, AutoConsent, ControlError,
+    Distribution, Endpoint, ExtendedProfile, Fault, IssuedSummary, OAuthApp,
 };
 pub use seed::{Seed, demo};
 
@@ -206,6 +250,11 @@ impl Emulator {
             }
             for account in self.seed.accounts() {
                 store.seed_account(account);
+            }
+            for (site, issue) in self.seed.issues(time::OffsetDateTime::now_utc()) {
+                if let Err(error) = store.seed_issue(&site, issue) {
+                    tracing::warn!(%error, "a seeded issue was refused");
+                }
             }
         }
         let router = routes::router(shared.clone(), self.admin_api);

@@ -18,6 +18,7 @@ use crate::pages;
 pub(crate) mod admin;
 mod api;
 mod authorize;
+mod jira;
 mod token;
 
 /// Every route of the emulator; the admin API only when `admin` is set.
@@ -40,6 +41,14 @@ pub(crate) fn router(shared: Arc<Shared>, admin: bool) -> Router {
         .route(
             "/api/oauth/token/accessible-resources",
             get(api::accessible_resources).route_layer(fault(Endpoint::AccessibleResources)),
+        )
+        .route(
+            "/api/ex/jira/{cloud_id}/rest/api/3/myself",
+            get(jira::myself).route_layer(fault(Endpoint::JiraMyself)),
+        )
+        .route(
+            "/api/ex/jira/{cloud_id}/rest/api/3/search/jql",
+            get(jira::search).route_layer(fault(Endpoint::JiraSearch)),
         )
         .route("/avatars/{key}", get(api::avatar));
     if admin {

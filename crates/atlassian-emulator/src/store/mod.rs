@@ -12,13 +12,16 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
+use crate::jira::JiraIssue;
 use crate::model::{
-    AtlassianAccount, AutoConsent, ControlError, Endpoint, Fault, IssuedSummary, OAuthApp,
+    AppUpdate, AtlassianAccount, AutoConsent, ControlError, Endpoint, Fault, IssuedSummary,
+    OAuthApp,
 };
 use crate::secrets::TokenHash;
 
 mod authorize;
 mod bearer;
+mod jira;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -30,6 +33,10 @@ pub(crate) use token::{TokenError, TokenRequest};
 /// Always allowed on top of the app's own scopes; asks for a refresh token.
 pub(crate) const OFFLINE_ACCESS: &str = "offline_access";
 pub(crate) const READ_ME: &str = "read:me";
+/// Opens the Jira search (`/rest/api/3/search/jql`).
+pub(crate) const READ_JIRA_WORK: &str = "read:jira-work";
+/// Opens Jira's `/rest/api/3/myself`.
+pub(crate) const READ_JIRA_USER: &str = "read:jira-user";
 
 pub(crate) const CODE_LIFETIME: Duration = Duration::from_secs(10 * 60);
 pub(crate) const ACCESS_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -97,6 +104,10 @@ pub(crate) struct Store {
     auto_consent: Option<AutoConsent>,
     auto_consent_by_login_hint: bool,
     issued: IssuedSummary,
+    /// Jira issues by site (cloud id), in seeding order.
+    issues: HashMap<String, Vec<JiraIssue>>,
+    /// How many issues got an id from the emulator, so ids never repeat.
+    issues_seeded: u64,
 }
 
 /// `redirect_uri` with `params` appended to its query, keeping any query it already has.
@@ -142,6 +153,41 @@ impl Store {
             app.redirect_uris.push(uri.to_owned());
         }
         Ok(())
+    }
+
+    /// Applies a developer-console change to an app; callback URLs must be absolute http(s) URLs.
+    pub(crate) fn update_app(
+        &mut self,
+        client_id: &str,
+        update: AppUpdate,
+    ) -> Result<OAuthApp, ControlError> {
+        if let Some(bad) = update
+            .redirect_uris
+            .iter()
+            .flatten()
+            .find(|u| !is_http_url(u))
+        {
+            return Err(ControlError::InvalidRedirectUri(bad.clone()));
+        }
+        let app = self
+            .apps
+            .get_mut(client_id)
+            .ok_or_else(|| ControlError::UnknownApp(client_id.to_owned()))?;
+        let AppUpdate {
+            name,
+            client_secret,
+            redirect_uris,
+            scopes,
+            distribution,
+            owner_account_id,
+        } = update;
+        app.name = name.unwrap_or_else(|| app.name.clone());
+        app.client_secret = client_secret.unwrap_or_else(|| app.client_secret.clone());
+        app.redirect_uris = redirect_uris.unwrap_or_else(|| app.redirect_uris.clone());
+        app.scopes = scopes.unwrap_or_else(|| app.scopes.clone());
+        app.distribution = distribution.unwrap_or(app.distribution);
+        app.owner_account_id = owner_account_id.unwrap_or_else(|| app.owner_account_id.clone());
+        Ok(app.clone())
     }
 
     pub(crate) fn seed_account(&mut self, account: AtlassianAccount) {
