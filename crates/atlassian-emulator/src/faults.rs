@@ -83,7 +83,12 @@ fn status_response(endpoint: Endpoint, status: u16) -> Response {
     match endpoint {
         Endpoint::Authorize => (
             status,
-            Html(pages::error_page("server_error", &description)),
+            Html(pages::error_page(
+                "server_error",
+                "server_error",
+                &description,
+                &[],
+            )),
         )
             .into_response(),
         Endpoint::Token => (

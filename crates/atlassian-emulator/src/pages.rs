@@ -198,8 +198,13 @@ impl ConsentPage<'_> {
         }
         let _ = writeln!(
             body,
-            "<form id=\"consent-form\" method=\"post\" action=\"/auth/authorize/consent\" aria-labelledby=\"consent-title\">\n\
+            "<form id=\"consent-form\" method=\"post\" action=\"/auth/authorize/consent\" aria-labelledby=\"consent-title\" \
+             data-testid=\"consent-page\" data-distribution=\"{}\">\n\
              <input type=\"hidden\" name=\"pending\" value=\"{}\">",
+            match self.app.distribution {
+                Distribution::Sharing => "sharing",
+                Distribution::Private => "private",
+            },
             attr(self.pending_id)
         );
 
@@ -328,15 +333,32 @@ fn account_badges(account: &AtlassianAccount) -> String {
     badges
 }
 
-/// The page Atlassian shows instead of redirecting when the request itself is wrong.
-pub(crate) fn error_page(error: &str, description: &str) -> String {
+/// The page Atlassian shows instead of redirecting when the request itself is wrong. Besides the OAuth
+/// `error` code it carries `reason` as `data-error` (which check failed: `unknown_client`,
+/// `redirect_uri_mismatch`, `invalid_scope`, …) and, for `invalid_scope`, the scopes not enabled as
+/// `data-invalid-scopes`, so a program probing the URL can read what a person reads.
+pub(crate) fn error_page(
+    error: &str,
+    reason: &str,
+    description: &str,
+    invalid_scopes: &[String],
+) -> String {
+    let scopes = if invalid_scopes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " data-invalid-scopes=\"{}\"",
+            attr(&invalid_scopes.join(" "))
+        )
+    };
     let body = format!(
         "<h1>Something went wrong</h1>\n\
-         <div class=\"atlemu-alert\" role=\"alert\" data-testid=\"error-page\">\
+         <div class=\"atlemu-alert\" role=\"alert\" data-testid=\"error-page\" data-error=\"{}\"{scopes}>\
          <p data-testid=\"error-description\" style=\"margin:0\">{}</p></div>\n\
          <p>Error: <code data-testid=\"error-code\">{}</code></p>\n\
          <p class=\"atlemu-help\">Close this page and try again. If the problem continues, the app's configuration in \
          the developer console does not match its authorization request.</p>\n",
+        attr(reason),
         text(description),
         text(error)
     );

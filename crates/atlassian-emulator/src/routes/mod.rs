@@ -89,8 +89,9 @@ fn html_page(status: StatusCode, html: String) -> Response {
         .into_response()
 }
 
-fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
-    html_page(status, pages::error_page(error, description))
+/// An error page; `reason` becomes its `data-error` marker.
+fn error_page(status: StatusCode, error: &str, reason: &str, description: &str) -> Response {
+    html_page(status, pages::error_page(error, reason, description, &[]))
 }
 
 /// A redirect carrying a code or an error back to the app.
@@ -110,6 +111,7 @@ fn redirect(status: StatusCode, location: &str) -> Response {
             .into_response(),
         Err(_) => error_page(
             StatusCode::BAD_REQUEST,
+            "invalid_request",
             "invalid_request",
             "The redirect URI cannot be sent as a Location header",
         ),

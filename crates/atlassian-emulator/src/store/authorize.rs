@@ -40,16 +40,31 @@ pub(crate) struct AuthorizationRequest {
 /// Why `/authorize` shows an error page instead of redirecting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuthorizeError {
+    /// The OAuth error code the page shows.
     pub error: &'static str,
+    /// Which check failed, finer than `error`: the page's `data-error` marker.
+    pub reason: &'static str,
     pub description: String,
+    /// For `invalid_scope`: the requested scopes the app has not enabled.
+    pub invalid_scopes: Vec<String>,
 }
 
 impl AuthorizeError {
-    fn new(error: &'static str, description: impl Into<String>) -> Self {
+    fn new(error: &'static str, reason: &'static str, description: impl Into<String>) -> Self {
         Self {
             error,
+            reason,
             description: description.into(),
+            invalid_scopes: Vec::new(),
         }
+    }
+
+    fn missing(parameter: &str) -> Self {
+        Self::new(
+            "invalid_request",
+            "missing_parameter",
+            format!("Missing required parameter: {parameter}"),
+        )
     }
 }
 
@@ -109,13 +124,14 @@ impl Store {
     fn client_of(&self, params: &AuthorizeParams) -> Result<&OAuthApp, AuthorizeError> {
         let client_id = params.client_id.as_deref().unwrap_or_default();
         if client_id.is_empty() {
-            return Err(AuthorizeError::new(
-                "invalid_request",
-                "Missing required parameter: client_id",
-            ));
+            return Err(AuthorizeError::missing("client_id"));
         }
         self.apps.get(client_id).ok_or_else(|| {
-            AuthorizeError::new("invalid_request", format!("Unknown client: {client_id}"))
+            AuthorizeError::new(
+                "invalid_request",
+                "unknown_client",
+                format!("Unknown client: {client_id}"),
+            )
         })
     }
 
@@ -245,10 +261,7 @@ fn registered_redirect_uri<'a>(
 ) -> Result<&'a str, AuthorizeError> {
     let redirect_uri = params.redirect_uri.as_deref().unwrap_or_default();
     if redirect_uri.is_empty() {
-        return Err(AuthorizeError::new(
-            "invalid_request",
-            "Missing required parameter: redirect_uri",
-        ));
+        return Err(AuthorizeError::missing("redirect_uri"));
     }
     if !app
         .redirect_uris
@@ -257,6 +270,7 @@ fn registered_redirect_uri<'a>(
     {
         return Err(AuthorizeError::new(
             "invalid_request",
+            "redirect_uri_mismatch",
             format!(
                 "Callback URL mismatch. {redirect_uri} is not in the list of callback URLs registered for {}.",
                 app.name
@@ -271,10 +285,12 @@ fn check_audience(params: &AuthorizeParams) -> Result<(), AuthorizeError> {
         Some(AUDIENCE) => Ok(()),
         Some(other) => Err(AuthorizeError::new(
             "access_denied",
+            "invalid_audience",
             format!("Service not found: {other}. The audience must be {AUDIENCE}."),
         )),
         None => Err(AuthorizeError::new(
             "invalid_request",
+            "missing_parameter",
             format!("Missing required parameter: audience (it must be {AUDIENCE})"),
         )),
     }
@@ -285,12 +301,10 @@ fn check_response_type(params: &AuthorizeParams) -> Result<(), AuthorizeError> {
         Some("code") => Ok(()),
         Some(other) => Err(AuthorizeError::new(
             "unsupported_response_type",
+            "unsupported_response_type",
             format!("Unsupported response type: {other}"),
         )),
-        None => Err(AuthorizeError::new(
-            "invalid_request",
-            "Missing required parameter: response_type",
-        )),
+        None => Err(AuthorizeError::missing("response_type")),
     }
 }
 
@@ -311,6 +325,7 @@ fn enabled_scopes(app: &OAuthApp, params: &AuthorizeParams) -> Result<Vec<String
     if scopes.is_empty() {
         return Err(AuthorizeError::new(
             "invalid_scope",
+            "missing_parameter",
             "Missing required parameter: scope",
         ));
     }
@@ -320,14 +335,17 @@ fn enabled_scopes(app: &OAuthApp, params: &AuthorizeParams) -> Result<Vec<String
         .filter(|s| *s != OFFLINE_ACCESS && !app.scopes.iter().any(|enabled| enabled == s))
         .collect();
     if !not_enabled.is_empty() {
-        return Err(AuthorizeError::new(
+        let mut error = AuthorizeError::new(
+            "invalid_scope",
             "invalid_scope",
             format!(
                 "The app {} has not enabled the scope(s) {}. Add them in the developer console first.",
                 app.name,
                 not_enabled.join(", ")
             ),
-        ));
+        );
+        error.invalid_scopes = not_enabled.into_iter().map(str::to_owned).collect();
+        return Err(error);
     }
     Ok(scopes)
 }
@@ -341,6 +359,7 @@ fn code_challenge(params: &AuthorizeParams) -> Result<Option<String>, AuthorizeE
         (None, None) => Ok(None),
         (None, Some(_)) => Err(AuthorizeError::new(
             "invalid_request",
+            "invalid_code_challenge",
             "code_challenge_method was sent without a code_challenge",
         )),
         (Some(challenge), Some("S256")) if is_valid_s256_challenge(challenge) => {
@@ -348,11 +367,13 @@ fn code_challenge(params: &AuthorizeParams) -> Result<Option<String>, AuthorizeE
         }
         (Some(_), Some("S256")) => Err(AuthorizeError::new(
             "invalid_request",
+            "invalid_code_challenge",
             "code_challenge must be 43 base64url characters (the S256 hash of the verifier)",
         )),
         // RFC 7636 makes a missing method mean "plain", which the emulator refuses.
         (Some(_), _) => Err(AuthorizeError::new(
             "invalid_request",
+            "invalid_code_challenge",
             "Only code_challenge_method=S256 is supported",
         )),
     }
