@@ -208,7 +208,27 @@ impl ConsentPage<'_> {
             attr(self.pending_id)
         );
 
-        // Step 1: who signs in.
+        self.account_choice(&mut body);
+        self.site_choice(&mut body);
+        self.scope_list(&mut body);
+
+        // Accept comes first so that pressing Enter accepts; Cancel skips the browser's "required" check.
+        body.push_str(
+            "<div class=\"atlemu-actions\">\n\
+             <button type=\"submit\" name=\"decision\" value=\"accept\" class=\"atlemu-primary\" data-testid=\"accept\">Accept</button>\n\
+             <button type=\"submit\" name=\"decision\" value=\"cancel\" formnovalidate data-testid=\"cancel\">Cancel</button>\n\
+             </div>\n</form>\n",
+        );
+
+        document(
+            &format!("Authorize {app_name} · Atlassian emulator"),
+            &body,
+            Some(SCRIPT),
+        )
+    }
+
+    /// Step 1: who signs in, one radio button per seeded account.
+    fn account_choice(&self, body: &mut String) {
         body.push_str(
             "<fieldset>\n<legend>Choose the Atlassian account to continue with</legend>\n",
         );
@@ -239,8 +259,10 @@ impl ConsentPage<'_> {
             );
         }
         body.push_str("</fieldset>\n");
+    }
 
-        // Step 2: which site. Sites are grouped by account; the server checks the pair.
+    /// Step 2: which site. Sites are grouped by account; the server checks the pair.
+    fn site_choice(&self, body: &mut String) {
         body.push_str(
             "<div class=\"atlemu-field\">\n<label for=\"site-select\">Use app on</label>\n\
              <select id=\"site-select\" name=\"site_id\" data-testid=\"site-select\" aria-describedby=\"site-help\">\n",
@@ -283,8 +305,10 @@ impl ConsentPage<'_> {
             "</select>\n<p id=\"site-help\" class=\"atlemu-help\">The app gets access to exactly one of the chosen \
              account's sites. An account without a site can still continue.</p>\n</div>\n",
         );
+    }
 
-        // What is being granted.
+    /// What is being granted.
+    fn scope_list(&self, body: &mut String) {
         body.push_str("<h2 id=\"scopes-title\">This app wants to</h2>\n<ul class=\"atlemu-scopes\" data-testid=\"scope-list\" aria-labelledby=\"scopes-title\">\n");
         for scope in self.scopes {
             let _ = writeln!(
@@ -296,20 +320,6 @@ impl ConsentPage<'_> {
             );
         }
         body.push_str("</ul>\n");
-
-        // Accept comes first so that pressing Enter accepts; Cancel skips the browser's "required" check.
-        body.push_str(
-            "<div class=\"atlemu-actions\">\n\
-             <button type=\"submit\" name=\"decision\" value=\"accept\" class=\"atlemu-primary\" data-testid=\"accept\">Accept</button>\n\
-             <button type=\"submit\" name=\"decision\" value=\"cancel\" formnovalidate data-testid=\"cancel\">Cancel</button>\n\
-             </div>\n</form>\n",
-        );
-
-        document(
-            &format!("Authorize {app_name} · Atlassian emulator"),
-            &body,
-            Some(SCRIPT),
-        )
     }
 }
 
