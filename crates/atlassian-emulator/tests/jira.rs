@@ -464,12 +464,13 @@ async fn the_admin_api_seeds_and_replaces_issues() {
     let replaced = h
         .http
         .post(&admin)
-        .json(&json!({ "key": "NW-42", "summary": "Renamed", "created": "2026-01-02T03:04:05Z", "updated": "2026-01-04T00:00:00Z" }))
+        .json(&json!({ "key": "NW-42", "summary": "Renamed", "status": "Closed", "created": "2026-01-02T03:04:05Z", "updated": "2026-01-04T00:00:00Z" }))
         .send()
         .await
         .unwrap();
     assert_eq!(replaced.status(), StatusCode::CREATED);
-    let body = find("key = NW-42").await;
+    // Without a status_category, "Closed" counts as done.
+    let body = find("key = NW-42 AND resolution = Done").await;
     assert_eq!(body["issues"][0]["fields"]["summary"], "Renamed");
     assert_eq!(body["issues"][0]["id"], id.as_str());
 

@@ -417,7 +417,7 @@ impl Clause {
             Field::Project => same(issue.project_key()) || same(&issue.project_name),
             Field::Status => same(&issue.status),
             Field::StatusCategory => {
-                let category: StatusCategory = issue.status_category;
+                let category: StatusCategory = issue.category();
                 same(category.name()) || same(category.key()) || text == category.id().to_string()
             }
             Field::Resolution => {

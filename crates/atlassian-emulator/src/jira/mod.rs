@@ -28,8 +28,9 @@ pub struct JiraIssue {
     /// The status name, such as `To Do`, `In Progress` or `Done`.
     #[serde(default = "default_status")]
     pub status: String,
-    #[serde(default)]
-    pub status_category: StatusCategory,
+    /// The status's category; `None` derives it from the status name (see [`JiraIssue::category`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_category: Option<StatusCategory>,
     /// `Highest`, `High`, `Medium`, `Low` or `Lowest`.
     #[serde(default = "default_priority")]
     pub priority: String,
@@ -76,7 +77,7 @@ impl JiraIssue {
             description: None,
             issue_type: default_issue_type(),
             status: default_status(),
-            status_category: StatusCategory::ToDo,
+            status_category: None,
             priority: default_priority(),
             assignee: None,
             reporter: None,
@@ -100,7 +101,7 @@ impl JiraIssue {
     /// Sets the status and its category (which `statusCategory` and `resolution` in JQL read).
     pub fn with_status(mut self, status: impl Into<String>, category: StatusCategory) -> Self {
         self.status = status.into();
-        self.status_category = category;
+        self.status_category = Some(category);
         self
     }
 
@@ -124,13 +125,25 @@ impl JiraIssue {
         self.key.rsplit_once('-').map_or(&self.key, |(key, _)| key)
     }
 
+    /// The status category as set, or else from the status name: `Done`, `Closed`, `Resolved` are done;
+    /// `To Do`, `Open`, `Backlog` are to do; any other status is in progress.
+    pub fn category(&self) -> StatusCategory {
+        self.status_category
+            .unwrap_or_else(|| match self.status.to_ascii_lowercase().as_str() {
+                "done" | "closed" | "resolved" => StatusCategory::Done,
+                "to do" | "open" | "backlog" => StatusCategory::ToDo,
+                _ => StatusCategory::InProgress,
+            })
+    }
+
     /// Done issues are resolved; the others are `Unresolved` in JQL.
     pub fn is_resolved(&self) -> bool {
-        self.status_category == StatusCategory::Done
+        self.category() == StatusCategory::Done
     }
 }
 
-/// Jira's three status categories (ids and keys as Jira Cloud reports them).
+/// Jira's three status categories (ids and keys as Jira Cloud reports them); in JSON `"to_do"`,
+/// `"in_progress"`, `"done"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusCategory {
@@ -200,6 +213,22 @@ mod tests {
     fn timestamps_use_jiras_format() {
         let at = OffsetDateTime::from_unix_timestamp(1_768_472_551).unwrap();
         assert_eq!(jira_timestamp(at), "2026-01-15T10:22:31.000+0000");
+    }
+
+    #[test]
+    fn the_category_follows_the_status_name_unless_set() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let issue = |status: &str| {
+            let mut issue = JiraIssue::new("NW-1", "s", at);
+            issue.status = status.to_owned();
+            issue
+        };
+        assert_eq!(issue("Done").category(), StatusCategory::Done);
+        assert!(issue("Closed").is_resolved());
+        assert_eq!(issue("Backlog").category(), StatusCategory::ToDo);
+        assert_eq!(issue("In Review").category(), StatusCategory::InProgress);
+        let set = issue("Shipped").with_status("Shipped", StatusCategory::Done);
+        assert!(set.is_resolved());
     }
 
     #[test]

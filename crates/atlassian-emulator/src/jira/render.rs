@@ -102,7 +102,7 @@ fn status(ctx: &SiteContext<'_>, issue: &JiraIssue) -> Value {
         "Done" => "10001".to_owned(),
         other => (10_100 + stable_number(other) % 900).to_string(),
     };
-    let category = issue.status_category;
+    let category = issue.category();
     json!({
         "self": ctx.rest(&format!("status/{id}")),
         "description": "",
