@@ -183,7 +183,10 @@ mod tests {
         };
         assert_eq!(
             broken(shared),
-            [("use_custom_credentials", ErrorCode::CustomCredentialsRequired)]
+            [(
+                "use_custom_credentials",
+                ErrorCode::CustomCredentialsRequired
+            )]
         );
         let disabled = ConnectionDraft {
             enabled_for_sign_in: false,
@@ -216,7 +219,10 @@ mod tests {
             has_client_id: true,
             ..neither
         };
-        assert_eq!(broken(no_secret), [("client_secret", ErrorCode::InvalidField)]);
+        assert_eq!(
+            broken(no_secret),
+            [("client_secret", ErrorCode::InvalidField)]
+        );
         let no_id = ConnectionDraft {
             has_client_secret: true,
             ..neither

@@ -205,8 +205,8 @@ pub fn development_default(now: i64) -> ConnectionRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vestibule_core::ErrorCode;
     use InstanceEnvironment::{Development, Production};
+    use vestibule_core::ErrorCode;
 
     fn code(r: AppResult<()>) -> Option<(ErrorCode, Option<String>)> {
         match r {
