@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 use vestibule_core::api::{Connection, ConnectionAudience, InstanceEnvironment};
-use vestibule_core::{ErrorCode, ProviderId};
+use vestibule_core::{ProviderId, validation};
 
 use super::{join_scopes, split_scopes};
 use crate::crypto::{MasterKey, Slot};
@@ -72,7 +72,8 @@ impl ConnectionRow {
     }
 }
 
-/// The rules a connection must satisfy after every create or update.
+/// The rules a connection must satisfy after every create or update
+/// ([`validation::connection`], shared with the form); answers with the first broken one.
 pub fn check_rules(
     environment: InstanceEnvironment,
     audience: ConnectionAudience,
@@ -81,40 +82,18 @@ pub fn check_rules(
     client_id: Option<&str>,
     has_secret: bool,
 ) -> AppResult<()> {
-    if audience == ConnectionAudience::SpecificDomains {
-        return Err(AppError::field(
-            ErrorCode::InvalidField,
-            "audience",
-            "specific_domains is not supported yet; use all_users",
-        ));
+    let draft = validation::ConnectionDraft {
+        environment,
+        audience,
+        enabled_for_sign_in,
+        use_custom_credentials,
+        has_client_id: client_id.is_some(),
+        has_client_secret: has_secret,
+    };
+    match validation::connection(&draft).into_iter().next() {
+        Some(broken) => Err(broken.into()),
+        None => Ok(()),
     }
-    if environment == InstanceEnvironment::Production
-        && enabled_for_sign_in
-        && !use_custom_credentials
-    {
-        return Err(AppError::field(
-            ErrorCode::CustomCredentialsRequired,
-            "use_custom_credentials",
-            "a production instance signs in only with the app's own Client ID and Secret",
-        ));
-    }
-    if use_custom_credentials && enabled_for_sign_in {
-        if client_id.is_none() {
-            return Err(AppError::field(
-                ErrorCode::InvalidField,
-                "client_id",
-                "client_id is required with custom credentials",
-            ));
-        }
-        if !has_secret {
-            return Err(AppError::field(
-                ErrorCode::InvalidField,
-                "client_secret",
-                "client_secret is required with custom credentials",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The last four characters, shown so that an admin can tell which secret is stored.
@@ -227,6 +206,7 @@ pub fn development_default(now: i64) -> ConnectionRow {
 mod tests {
     use super::*;
     use InstanceEnvironment::{Development, Production};
+    use vestibule_core::ErrorCode;
 
     fn code(r: AppResult<()>) -> Option<(ErrorCode, Option<String>)> {
         match r {
