@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use vestibule_core::validation::FieldError;
 use vestibule_core::{ApiError, ErrorCode};
 
+use crate::atlassian::ProviderError;
+
 /// Everything a handler can fail with. Internal causes are logged, never sent to the client.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -83,6 +85,24 @@ impl AppError {
                         field: None,
                         reference: Some(reference),
                     },
+                )
+            }
+        }
+    }
+}
+
+/// Atlassian's failures as the client sees them; the cause of an outage goes to the log only.
+impl From<ProviderError> for AppError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::InvalidGrant => {
+                Self::new(ErrorCode::InvalidGrant, "Atlassian refused the grant")
+            }
+            ProviderError::Unavailable(why) => {
+                tracing::warn!(%why, "Atlassian unavailable");
+                Self::new(
+                    ErrorCode::ProviderUnavailable,
+                    "Atlassian did not answer properly; try again in a moment",
                 )
             }
         }

@@ -88,12 +88,15 @@ pub async fn callback(
     } else {
         jar
     };
-    let (intent, flow) =
-        signin::take_flow(&state, flow_cookie.as_deref(), params.state.as_deref()).await;
-    let flow = match flow {
-        Ok(flow) => flow,
-        Err(e) => return (jar, failure(&state, intent, &e, &headers)).into_response(),
-    };
+    let flow =
+        match signin::take_flow(&state, flow_cookie.as_deref(), params.state.as_deref()).await {
+            Ok(flow) => flow,
+            Err(e) => {
+                let intent = e.intent();
+                return (jar, failure(&state, intent, &e.into(), &headers)).into_response();
+            }
+        };
+    let intent = Some(flow.intent);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
