@@ -1,6 +1,7 @@
 //! The server's one error type: each variant maps to an HTTP status and a stable code.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vestibule_core::validation::FieldError;
@@ -106,6 +107,13 @@ impl From<ProviderError> for AppError {
                 )
             }
         }
+    }
+}
+
+/// A query string that does not fit the handler's `Query<T>` (a repeated parameter, say).
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::new(ErrorCode::InvalidField, rejection.body_text())
     }
 }
 
