@@ -1,15 +1,13 @@
 //! Users and their external (Atlassian) accounts. Tokens are sealed to their row.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use sqlx::FromRow;
 use vestibule_core::ProviderId;
 use vestibule_core::api::{AtlassianSite, ExternalAccount, User};
 
 use super::{join_scopes, new_id, split_scopes};
+use crate::cache::TtlCache;
 use crate::crypto::{MasterKey, Slot};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
@@ -415,48 +413,22 @@ pub async fn delete_account_unless_last(
     Ok(Some(()))
 }
 
-/// Users as `GET /v1/client` shows them, kept for a few seconds and dropped on every change
-/// this process makes to them.
-#[derive(Debug, Default)]
-pub struct UserCache {
-    by_id: RwLock<HashMap<String, (Arc<User>, Instant)>>,
-    /// Bumped by every removal, so that a read that began before a change cannot cache the
-    /// old user.
-    removals: AtomicU64,
-}
+/// Users as `GET /v1/client` shows them, by id; dropped on every change this process makes
+/// to them.
+pub type UserCache = TtlCache<User>;
 
-const USER_CACHE_TTL: Duration = Duration::from_secs(5);
-const USER_CACHE_MAX: usize = 100_000;
-
-impl UserCache {
+impl TtlCache<User> {
     pub async fn get_or_load(&self, db: &Db, user_id: &str) -> sqlx::Result<Option<Arc<User>>> {
-        {
-            let map = self.by_id.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((user, at)) = map.get(user_id)
-                && at.elapsed() < USER_CACHE_TTL
-            {
-                return Ok(Some(user.clone()));
-            }
+        if let Some(user) = self.get(user_id) {
+            return Ok(Some(user));
         }
-        let removals_before = self.removals.load(Ordering::SeqCst);
+        let generation = self.generation();
         let Some(user) = load_user(db, user_id).await? else {
             self.forget(user_id);
             return Ok(None);
         };
         let user = Arc::new(user);
-        let mut map = self.by_id.write().unwrap_or_else(|p| p.into_inner());
-        if self.removals.load(Ordering::SeqCst) == removals_before {
-            if map.len() >= USER_CACHE_MAX {
-                map.clear();
-            }
-            map.insert(user_id.to_owned(), (user.clone(), Instant::now()));
-        }
+        self.put_if_unchanged(user_id, user.clone(), generation);
         Ok(Some(user))
-    }
-
-    pub fn forget(&self, user_id: &str) {
-        let mut map = self.by_id.write().unwrap_or_else(|p| p.into_inner());
-        self.removals.fetch_add(1, Ordering::SeqCst);
-        map.remove(user_id);
     }
 }
