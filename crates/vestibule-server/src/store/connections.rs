@@ -12,8 +12,10 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, FromRow)]
 pub struct ConnectionRow {
     pub id: String,
-    pub provider: String,
-    pub audience: String,
+    #[sqlx(try_from = "String")]
+    pub provider: ProviderId,
+    #[sqlx(try_from = "String")]
+    pub audience: ConnectionAudience,
     pub enabled_for_sign_in: bool,
     pub use_custom_credentials: bool,
     pub client_id: Option<String>,
@@ -28,19 +30,8 @@ pub struct ConnectionRow {
 pub const SECRET_SLOT: (&str, &str) = ("connections", "client_secret");
 
 impl ConnectionRow {
-    pub fn provider_id(&self) -> Option<ProviderId> {
-        ProviderId::parse(&self.provider)
-    }
-
     pub fn scope_list(&self) -> Vec<String> {
         split_scopes(&self.scopes)
-    }
-
-    pub fn audience(&self) -> ConnectionAudience {
-        match self.audience.as_str() {
-            "specific_domains" => ConnectionAudience::SpecificDomains,
-            _ => ConnectionAudience::AllUsers,
-        }
     }
 
     pub fn open_secret(&self, key: &MasterKey) -> AppResult<Option<String>> {
@@ -57,8 +48,8 @@ impl ConnectionRow {
     pub fn to_api(&self, callback_url: &str) -> Connection {
         Connection {
             id: self.id.clone(),
-            provider: self.provider_id().unwrap_or(ProviderId::Atlassian),
-            audience: self.audience(),
+            provider: self.provider,
+            audience: self.audience,
             enabled_for_sign_in: self.enabled_for_sign_in,
             use_custom_credentials: self.use_custom_credentials,
             client_id: self.client_id.clone(),
@@ -137,8 +128,8 @@ pub async fn insert(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (provider) DO NOTHING",
     )
     .bind(&row.id)
-    .bind(&row.provider)
-    .bind(&row.audience)
+    .bind(row.provider.as_str())
+    .bind(row.audience.as_str())
     .bind(row.enabled_for_sign_in)
     .bind(row.use_custom_credentials)
     .bind(&row.client_id)
@@ -183,8 +174,8 @@ pub fn development_default(now: i64) -> ConnectionRow {
     let info = ProviderId::Atlassian.info();
     ConnectionRow {
         id: super::new_id("con"),
-        provider: info.id.as_str().to_owned(),
-        audience: "all_users".to_owned(),
+        provider: info.id,
+        audience: ConnectionAudience::AllUsers,
         enabled_for_sign_in: true,
         use_custom_credentials: false,
         client_id: None,
