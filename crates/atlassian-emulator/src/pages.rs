@@ -395,6 +395,8 @@ pub(crate) fn index_page(base_url: &str) -> String {
          <dt>Token</dt><dd><code>{base}/auth/oauth/token</code></dd>\n\
          <dt>Profile</dt><dd><code>{base}/api/me</code></dd>\n\
          <dt>Sites</dt><dd><code>{base}/api/oauth/token/accessible-resources</code></dd>\n\
+         <dt>Jira</dt><dd><code>{base}/api/ex/jira/{{cloudid}}/rest/api/3/myself</code>, \
+         <code>{base}/api/ex/jira/{{cloudid}}/rest/api/3/search/jql</code></dd>\n\
          <dt>Admin</dt><dd><code>{base}/__admin/stats</code></dd>\n</dl>\n"
     );
     document("Atlassian emulator", &body, None)

@@ -533,3 +533,17 @@ async fn the_admin_api_seeds_and_replaces_issues() {
         "invalid_body"
     );
 }
+
+#[tokio::test]
+async fn the_index_page_points_at_the_jira_endpoints() {
+    let h = Harness::demo().await;
+    let html = h.get(&h.url("/")).await.text().await.unwrap();
+    let base = h.emulator.base_url();
+    assert!(
+        html.contains(&format!(
+            "{base}/api/ex/jira/{{cloudid}}/rest/api/3/search/jql"
+        )),
+        "{html}"
+    );
+    assert!(html.contains(&format!("{base}/api/ex/jira/{{cloudid}}/rest/api/3/myself")));
+}
