@@ -174,16 +174,16 @@ pub enum LogFormat {
 }
 
 impl ServeArgs {
-    /// The options as `vestibule serve` with no flags would parse them (tests start from here).
+    /// The options as `vestibule serve` with no flags and an empty environment would parse
+    /// them: the defaults (tests start from here). No `VESTIBULE_*` variable of the calling
+    /// process reaches them.
     pub fn defaults() -> Self {
-        #[derive(Parser)]
-        struct Only {
-            #[command(flatten)]
-            args: ServeArgs,
-        }
+        let command = <Self as Args>::augment_args(clap::Command::new("vestibule"))
+            .mut_args(|arg| arg.env(None));
         // Parsing an empty command line cannot fail: every option has a default or is optional.
-        Only::try_parse_from(["vestibule"])
-            .map(|o| o.args)
+        command
+            .try_get_matches_from(["vestibule"])
+            .and_then(|matches| <Self as clap::FromArgMatches>::from_arg_matches(&matches))
             .unwrap_or_else(|e| panic!("defaults must parse: {e}"))
     }
 }
@@ -227,6 +227,37 @@ mod tests {
         assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86_400)));
         assert!(parse_duration("7 weeks").is_err());
         assert!(parse_duration("h").is_err());
+    }
+
+    /// Runs [`defaults_read_no_environment_child`] in a child process with `VESTIBULE_*`
+    /// variables set (setting them here would race with the other tests).
+    #[test]
+    fn defaults_read_no_environment() {
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "config::tests::defaults_read_no_environment_child",
+            ])
+            .env("VESTIBULE_DEFAULTS_CHILD", "1")
+            .env("VESTIBULE_LISTEN", "10.9.8.7:1234")
+            .env("VESTIBULE_ENVIRONMENT", "production")
+            .env("VESTIBULE_APPLICATION_NAME", "From the shell")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{stdout}");
+        assert!(stdout.contains("1 passed"), "the child test ran: {stdout}");
+    }
+
+    #[test]
+    fn defaults_read_no_environment_child() {
+        if std::env::var_os("VESTIBULE_DEFAULTS_CHILD").is_none() {
+            return;
+        }
+        let args = ServeArgs::defaults();
+        assert_eq!(args.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(args.environment, EnvironmentArg::Development);
+        assert_eq!(args.application_name, "Vestibule");
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use atlassian_emulator::{RunningEmulator, Seed, demo};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use url::{Host, Url};
@@ -16,6 +15,7 @@ use crate::atlassian::{Credentials, Endpoints};
 use crate::config::ServeArgs;
 use crate::crypto::{MasterKey, random_bytes};
 use crate::db::Db;
+use crate::embedded_emulator::{self, EmbeddedEmulator};
 use crate::store::{connections, new_id};
 
 const MIN_SECRET_KEY_LEN: usize = 32;
@@ -172,11 +172,11 @@ pub async fn seed_development_connection(db: &Db, now: i64) -> anyhow::Result<()
 }
 
 /// The shared development credentials: the operator's, or the in-process emulator's demo app
-/// with this instance's callback URL registered.
+/// with this instance's callback URL registered (a build without the emulator refuses).
 pub async fn shared_credentials(
     args: &ServeArgs,
     callback_url: &str,
-) -> anyhow::Result<(Credentials, Option<RunningEmulator>)> {
+) -> anyhow::Result<(Credentials, Option<EmbeddedEmulator>)> {
     if let (Some(client_id), Some(client_secret)) =
         (&args.shared_client_id, &args.shared_client_secret)
     {
@@ -192,21 +192,7 @@ pub async fn shared_credentials(
             None,
         ));
     }
-    let emulator = atlassian_emulator::start(Seed::Demo)
-        .await
-        .context("cannot start the Atlassian emulator")?;
-    emulator
-        .control()
-        .add_redirect_uri(demo::CLIENT_ID, callback_url)
-        .context("cannot register the callback URL with the emulator")?;
-    let credentials = Credentials {
-        client_id: demo::CLIENT_ID.to_owned(),
-        client_secret: demo::CLIENT_SECRET.to_owned(),
-        endpoints: Endpoints {
-            auth_base: Url::parse(&emulator.auth_base_url())?,
-            api_base: Url::parse(&emulator.api_base_url())?,
-        },
-    };
+    let (credentials, emulator) = embedded_emulator::start(callback_url).await?;
     Ok((credentials, Some(emulator)))
 }
 

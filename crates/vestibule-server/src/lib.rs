@@ -12,6 +12,7 @@ pub mod config;
 pub mod cookies;
 pub mod crypto;
 pub mod db;
+pub mod embedded_emulator;
 pub mod error;
 pub mod guard;
 pub mod instance;

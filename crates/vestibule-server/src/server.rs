@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use atlassian_emulator::RunningEmulator;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -15,6 +14,7 @@ use crate::atlassian::{AtlassianClient, Endpoints};
 use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::cookies::CookieNames;
+use crate::embedded_emulator::EmbeddedEmulator;
 use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
 use crate::state::{AppState, RefreshLocks, Settings, Shared};
@@ -26,7 +26,7 @@ pub struct RunningServer {
     pub local_addr: SocketAddr,
     pub state: AppState,
     /// The development instance's own Atlassian emulator, when it runs one.
-    pub emulator: Option<RunningEmulator>,
+    pub emulator: Option<EmbeddedEmulator>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -137,7 +137,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         cookies: CookieNames::new(&instance_id, settings.is_https()),
         settings,
         portal: Portal::load(&args.dist_dir),
-        extra_image_origins: emulator.iter().map(RunningEmulator::base_url).collect(),
+        extra_image_origins: emulator.iter().map(EmbeddedEmulator::base_url).collect(),
         db,
         master_key: keys.master_key,
         secret_key: keys.secret_key,

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::OwnedMutexGuard;
 use url::Url;
 use vestibule_core::ErrorCode;
 use vestibule_core::api::{InstanceEnvironment, PortalUrls};
@@ -157,18 +158,25 @@ pub struct RefreshLocks {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-impl RefreshLocks {
-    pub fn lock_for(&self, account_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        locks.entry(account_id.to_owned()).or_default().clone()
-    }
+/// Holds an account's refresh lock; dropping it releases the lock and, when nobody else holds
+/// or waits for it, removes it from the map.
+pub struct RefreshLockGuard<'a> {
+    locks: &'a RefreshLocks,
+    account_id: String,
+    guard: Option<OwnedMutexGuard<()>>,
+}
 
-    /// Drops the account's lock when nobody else holds or waits for it.
-    pub fn release(&self, account_id: &str, lock: Arc<tokio::sync::Mutex<()>>) {
-        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-        // Ours and the map's: no one else cloned it (cloning happens under this same mutex).
-        if Arc::strong_count(&lock) == 2 {
-            locks.remove(account_id);
+impl RefreshLocks {
+    /// Waits for the account's lock.
+    pub async fn lock(&self, account_id: &str) -> RefreshLockGuard<'_> {
+        let lock = {
+            let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(account_id.to_owned()).or_default().clone()
+        };
+        RefreshLockGuard {
+            locks: self,
+            account_id: account_id.to_owned(),
+            guard: Some(lock.lock_owned().await),
         }
     }
 
@@ -178,5 +186,21 @@ impl RefreshLocks {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl Drop for RefreshLockGuard<'_> {
+    fn drop(&mut self) {
+        let Some(guard) = self.guard.take() else {
+            return;
+        };
+        // Under the map's mutex, where every clone is made: the map's `Arc` and ours are the
+        // only ones when no one else holds or waits.
+        let mut locks = self.locks.locks.lock().unwrap_or_else(|p| p.into_inner());
+        let lock = OwnedMutexGuard::mutex(&guard).clone();
+        drop(guard);
+        if Arc::strong_count(&lock) == 2 {
+            locks.remove(&self.account_id);
+        }
     }
 }

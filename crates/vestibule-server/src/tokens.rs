@@ -1,6 +1,7 @@
 //! Fresh Atlassian access tokens for the app's own server. A token that expires within a
 //! minute is refreshed first; concurrent callers for one account wait for a single refresh,
-//! and the rotated refresh token is stored before anyone sees the new access token.
+//! and the rotated refresh token is stored before anyone sees the new access token, even when
+//! the caller has gone away.
 
 use vestibule_core::api::OAuthAccessToken;
 use vestibule_core::{ErrorCode, ProviderId};
@@ -30,6 +31,7 @@ pub async fn account_of_user(
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such user or external account"))
 }
 
+/// The account's access token, refreshed first when it is about to expire.
 pub async fn fresh_access_token(
     state: &AppState,
     account: ExternalAccountRow,
@@ -37,13 +39,17 @@ pub async fn fresh_access_token(
     if let Some(token) = usable(state, &account)? {
         return Ok(token);
     }
-    let lock = state.refresh_locks.lock_for(&account.id);
-    let result = {
-        let _guard = lock.lock().await;
-        refresh_once(state, &account.id).await
-    };
-    state.refresh_locks.release(&account.id, lock);
-    result
+    // Once Atlassian has rotated the refresh token, only the new one works: the refresh and
+    // the write that keeps it run in their own task, which finishes even when the caller
+    // disconnects (and so drops this future) half-way.
+    let state = state.clone();
+    let refresh = tokio::spawn(async move {
+        let _lock = state.refresh_locks.lock(&account.id).await;
+        refresh_once(&state, &account.id).await
+    });
+    refresh
+        .await
+        .map_err(|e| AppError::internal(format!("the refresh task failed: {e}")))?
 }
 
 /// The stored token when it is still good for a while.

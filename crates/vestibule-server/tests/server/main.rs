@@ -10,6 +10,7 @@ mod processes;
 mod production;
 mod provider_faults;
 mod redirects;
+mod router;
 mod secrets;
 mod sessions;
 mod sign_in;

@@ -232,3 +232,72 @@ async fn an_internal_error_shows_only_a_reference_to_the_request() {
     );
     server.shutdown().await;
 }
+
+/// Polls `done` every 50 ms for up to five seconds.
+async fn eventually(mut done: impl AsyncFnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if done().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+/// The caller hangs up after Atlassian rotated the refresh token and before the new one is
+/// stored (the database is held busy meanwhile): the refresh still finishes and stores it, so
+/// the account keeps working without a reconnect.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_disconnects_mid_refresh_leaves_a_working_refresh_token() {
+    let server = TestServer::development().await;
+    let user = signed_in_user(&server).await;
+    let control = server.control();
+    let db = &server.server.state.db;
+    let stored_refresh_token = async || -> Option<String> {
+        sqlx::query_scalar("SELECT refresh_token FROM external_accounts")
+            .fetch_one(db)
+            .await
+            .unwrap()
+    };
+    let before = stored_refresh_token().await;
+    assert!(before.is_some());
+    expire_access_tokens(&server).await;
+
+    // Hold the write lock: the refresh must wait to store what Atlassian gave it.
+    let busy = vestibule_server::db::begin_write(db).await.unwrap();
+    let caller = tokio::spawn({
+        let request = server
+            .http
+            .get(server.url(&format!(
+                "/v1/users/{}/oauth_access_tokens/atlassian",
+                user.id
+            )))
+            .bearer_auth(&server.secret_key);
+        async move { request.send().await }
+    });
+    assert!(
+        eventually(async || control.issued().refresh_tokens_rotated == 1).await,
+        "Atlassian rotated the refresh token"
+    );
+    // Atlassian has answered; the server now waits for the database. The caller hangs up.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    caller.abort();
+    assert!(caller.await.unwrap_err().is_cancelled());
+    // Long enough for the server to see the closed connection and drop the request.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    busy.rollback().await.unwrap();
+
+    assert!(
+        eventually(async || stored_refresh_token().await != before).await,
+        "the rotated refresh token was lost with the caller"
+    );
+    assert!(server.server.state.refresh_locks.is_empty());
+    // It works: the next refresh is accepted, and no token was reused.
+    expire_access_tokens(&server).await;
+    let response = token(&server, &user.id).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let issued = control.issued();
+    assert_eq!(issued.refresh_tokens_rotated, 2);
+    assert_eq!(issued.families_revoked, 0);
+    server.shutdown().await;
+}
