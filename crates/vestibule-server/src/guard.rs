@@ -32,7 +32,7 @@ pub async fn same_origin_writes(
         && !has_valid_secret_key(&state, request.headers())
         && !is_same_site(&state, &request)
     {
-        // The request's span names the path (once); this line names the refusal.
+        // The request's own log line names the path (once); this one names the refusal.
         tracing::warn!(method = %request.method(), "cross-site request refused");
         return AppError::new(
             ErrorCode::CrossSiteRequest,
