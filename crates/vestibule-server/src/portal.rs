@@ -114,7 +114,8 @@ async fn refuse_hostile_paths(
         return not_found();
     }
     let response = next.run(request).await;
-    if response.status().is_redirection() || response.status().is_server_error() {
+    // A redirect is what carries a Location (304 Not Modified, also a 3xx, is fine).
+    if response.headers().contains_key(header::LOCATION) || response.status().is_server_error() {
         tracing::debug!(status = %response.status(), "portal answer replaced by 404");
         return not_found();
     }

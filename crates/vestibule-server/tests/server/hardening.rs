@@ -195,7 +195,19 @@ async fn portal_paths_never_redirect() {
         .send()
         .await
         .unwrap();
+    let last_modified = file.headers()["last-modified"].clone();
     assert_eq!(file.text().await.unwrap(), "x");
+    // Revalidation still works: a browser's cached copy is confirmed with a 304.
+    for path in ["/assets/a.txt", "/sign-in"] {
+        let cached = server
+            .http
+            .get(server.url(path))
+            .header("if-modified-since", last_modified.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cached.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
     server.shutdown().await;
 }
 
