@@ -30,6 +30,43 @@ impl Endpoints {
     fn api(&self, path: &str) -> String {
         format!("{}{path}", self.api_base.as_str().trim_end_matches('/'))
     }
+
+    /// An API host on plain http is an emulator (development or tests): its avatar URLs are
+    /// plain http too.
+    fn is_plain_http(&self) -> bool {
+        self.api_base.scheme() == "http"
+    }
+}
+
+/// Whether a URL from the provider (an avatar, a site) may be stored and handed to apps,
+/// which render it as a link or an image, perhaps without a CSP: an absolute `https` URL
+/// (or `http` from a plain-http emulator) with a host, no credentials and nothing a browser
+/// would strip or reinterpret. `javascript:`, `data:` and the like never pass.
+pub fn is_safe_provider_url(value: &str, allow_http: bool) -> bool {
+    if value.is_empty()
+        || value.len() > 2048
+        || value
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
+        return false;
+    }
+    let Ok(url) = Url::parse(value) else {
+        return false;
+    };
+    let scheme_ok = match url.scheme() {
+        "https" => true,
+        "http" => allow_http,
+        _ => false,
+    };
+    scheme_ok
+        && url.host_str().is_some_and(|host| !host.is_empty())
+        && url.username().is_empty()
+        && url.password().is_none()
+        // Exactly as parsed: no scheme-relative or oddly cased spelling slips through.
+        && value
+            .get(..url.scheme().len() + 3)
+            .is_some_and(|prefix| prefix == format!("{}://", url.scheme()))
 }
 
 /// One OAuth app's credentials and endpoints.
@@ -220,24 +257,45 @@ impl AtlassianClient {
         Ok(token_set(&response))
     }
 
+    /// The profile, with a picture URL only when it is one we may hand to browsers.
     pub async fn me(
         &self,
         endpoints: &Endpoints,
         access_token: &str,
     ) -> Result<AtlassianProfile, ProviderError> {
-        self.get_json(&endpoints.api("/me"), access_token).await
+        let mut profile: AtlassianProfile =
+            self.get_json(&endpoints.api("/me"), access_token).await?;
+        let allow_http = endpoints.is_plain_http();
+        profile.picture = profile
+            .picture
+            .filter(|url| is_safe_provider_url(url, allow_http));
+        Ok(profile)
     }
 
+    /// The sites, without any whose URL we may not hand to browsers, and without an avatar
+    /// URL that is not one.
     pub async fn accessible_resources(
         &self,
         endpoints: &Endpoints,
         access_token: &str,
     ) -> Result<Vec<AccessibleResource>, ProviderError> {
-        self.get_json(
-            &endpoints.api("/oauth/token/accessible-resources"),
-            access_token,
-        )
-        .await
+        let resources: Vec<AccessibleResource> = self
+            .get_json(
+                &endpoints.api("/oauth/token/accessible-resources"),
+                access_token,
+            )
+            .await?;
+        let allow_http = endpoints.is_plain_http();
+        Ok(resources
+            .into_iter()
+            .filter(|site| is_safe_provider_url(&site.url, allow_http))
+            .map(|mut site| {
+                site.avatar_url = site
+                    .avatar_url
+                    .filter(|url| is_safe_provider_url(url, allow_http));
+                site
+            })
+            .collect())
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(
@@ -380,6 +438,39 @@ mod tests {
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["code_challenge"].len(), 43);
         assert!(!url.as_str().contains("secret-1"));
+    }
+
+    #[test]
+    fn only_web_urls_from_the_provider_are_kept() {
+        for ok in [
+            "https://mara.atlassian.net",
+            "https://avatar-management.services.atlassian.com/a/b.png?size=48",
+        ] {
+            assert!(is_safe_provider_url(ok, false), "{ok}");
+        }
+        assert!(is_safe_provider_url(
+            "http://127.0.0.1:4000/avatars/x",
+            true
+        ));
+        for bad in [
+            "http://127.0.0.1:4000/avatars/x",
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            " javascript:alert(1)",
+            "data:image/svg+xml,<svg onload=alert(1)>",
+            "vbscript:x",
+            "file:///etc/passwd",
+            "//evil.test/a.png",
+            "/relative.png",
+            "https:evil.test",
+            "HTTPS://evil.test",
+            "https://user:pw@evil.test/",
+            "https://evil.test/\tx",
+            "",
+        ] {
+            assert!(!is_safe_provider_url(bad, false), "{bad:?}");
+        }
+        assert!(!is_safe_provider_url("javascript:alert(1)", true));
     }
 
     #[test]

@@ -107,7 +107,7 @@ impl FromRequestParts<AppState> for Admin {
             };
         }
         if let Some(token) = cookie_value(&parts.headers, &state.cookies.admin)
-            && admin_sessions::is_valid(&state.db, token, state.clock.now()).await?
+            && admin_sessions::is_valid(state, token).await?
         {
             return Ok(Self);
         }

@@ -20,6 +20,16 @@ pub struct Cli {
 pub enum Command {
     /// Serve one instance: the frontend, admin and backend APIs and the account portal.
     Serve(Box<ServeArgs>),
+    /// Manage the instance's keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-seal every secret in the database with a new master key, so that the old key opens
+    /// nothing. Stop the instance first; start it again with the new key.
+    RotateMaster(crate::keys::RotateMasterArgs),
 }
 
 /// Which kind of instance this process serves.
@@ -165,6 +175,76 @@ pub struct ServeArgs {
     /// Log format on stderr.
     #[arg(long, env = "VESTIBULE_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+
+    /// Proxies (addresses or CIDR ranges, comma separated) whose X-Forwarded-For names the
+    /// client; from anyone else the header is ignored.
+    #[arg(
+        long,
+        env = "VESTIBULE_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        num_args = 0..
+    )]
+    pub trusted_proxies: Vec<String>,
+
+    /// The longest a request may take before it is answered with an error.
+    #[arg(long, env = "VESTIBULE_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// The longest a client may take to send a request's headers before it is disconnected.
+    #[arg(long, env = "VESTIBULE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_read_timeout: Duration,
+
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(long, env = "VESTIBULE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Wrong secret keys (dashboard sign-in, Bearer) per client address, as N/period; past it
+    /// the address gets 429 before its key is even compared.
+    #[arg(long, env = "VESTIBULE_RATE_LIMIT_SECRET_KEY", default_value = "10/1m", value_parser = crate::rate_limit::parse_rate)]
+    pub rate_limit_secret_key: crate::rate_limit::Rate,
+
+    /// Wrong secret keys from all addresses together.
+    #[arg(long, env = "VESTIBULE_RATE_LIMIT_SECRET_KEY_TOTAL", default_value = "100/1m", value_parser = crate::rate_limit::parse_rate)]
+    pub rate_limit_secret_key_total: crate::rate_limit::Rate,
+
+    /// Admin and backend API calls per secret key.
+    #[arg(long, env = "VESTIBULE_RATE_LIMIT_SECRET_KEY_REQUESTS", default_value = "6000/1m", value_parser = crate::rate_limit::parse_rate)]
+    pub rate_limit_secret_key_requests: crate::rate_limit::Rate,
+
+    /// Session tokens minted per session.
+    #[arg(long, env = "VESTIBULE_RATE_LIMIT_TOKEN_MINTING", default_value = "600/1m", value_parser = crate::rate_limit::parse_rate)]
+    pub rate_limit_token_minting: crate::rate_limit::Rate,
+
+    /// OAuth starts per client address.
+    #[arg(long, env = "VESTIBULE_RATE_LIMIT_OAUTH_START", default_value = "1200/1m", value_parser = crate::rate_limit::parse_rate)]
+    pub rate_limit_oauth_start: crate::rate_limit::Rate,
+
+    /// OAuth flows one client address may have pending (started within a flow's 10 minutes).
+    #[arg(
+        long,
+        env = "VESTIBULE_MAX_PENDING_FLOWS_PER_ADDRESS",
+        default_value = "2000"
+    )]
+    pub max_pending_flows_per_address: std::num::NonZeroU32,
+
+    /// OAuth flows pending in total.
+    #[arg(long, env = "VESTIBULE_MAX_PENDING_FLOWS", default_value = "100000")]
+    pub max_pending_flows: std::num::NonZeroU32,
+}
+
+impl ServeArgs {
+    /// The abuse limits these options ask for.
+    pub fn limit_settings(&self) -> crate::rate_limit::LimitSettings {
+        crate::rate_limit::LimitSettings {
+            secret_key_failures: self.rate_limit_secret_key,
+            secret_key_failures_total: self.rate_limit_secret_key_total,
+            oauth_starts: self.rate_limit_oauth_start,
+            pending_flows_per_address: self.max_pending_flows_per_address,
+            pending_flows_total: self.max_pending_flows,
+            secret_key_requests: self.rate_limit_secret_key_requests,
+            token_minting: self.rate_limit_token_minting,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

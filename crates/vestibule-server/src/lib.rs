@@ -7,6 +7,7 @@
 pub mod atlassian;
 pub mod auth;
 pub mod cache;
+pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod cookies;
@@ -15,9 +16,13 @@ pub mod db;
 pub mod embedded_emulator;
 pub mod error;
 pub mod guard;
+pub mod http_serve;
 pub mod instance;
+pub mod keys;
 pub mod portal;
+pub mod rate_limit;
 pub mod redirect;
+pub mod request_log;
 pub mod routes;
 pub mod server;
 pub mod signin;
@@ -27,16 +32,15 @@ pub mod tokens;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::{DefaultOnFailure, DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 pub use config::{Cli, Command, ServeArgs};
 pub use error::{AppError, AppResult};
@@ -51,7 +55,18 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
         // Frontend API (browser, session cookie)
-        .route("/oauth/{provider}/start", get(oauth::start))
+        .route(
+            "/oauth/{provider}/start",
+            get(oauth::start)
+                .route_layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    rate_limit::oauth_starts,
+                ))
+                .route_layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    guard::connect_from_own_pages,
+                )),
+        )
         .route("/oauth_callback", get(oauth::callback))
         .route("/client", get(frontend::client))
         .route("/sign_out", post(frontend::sign_out))
@@ -86,6 +101,11 @@ pub fn app(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin_writes,
+        ))
+        // Every API answer may carry a token or personal data: no cache keeps it.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ));
 
     let csp = HeaderValue::from_str(
@@ -95,31 +115,30 @@ pub fn app(state: AppState) -> Router {
     )
     .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
 
-    Router::new()
+    let routes = Router::new()
         .nest("/v1", api)
         .fallback_service(state.portal.service())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::secret_key_attempts,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::token_minting,
+        ));
+    with_error_handling(routes, state.request_timeout)
         .layer(
+            // Outermost first: id, client address, the request's span and its log line, the
+            // security headers, compression.
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(|request: &Request| {
-                            let request_id = request
-                                .headers()
-                                .get(REQUEST_ID)
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or("-");
-                            // The path only: query strings carry OAuth codes and states.
-                            tracing::info_span!(
-                                "request",
-                                id = %request_id,
-                                method = %request.method(),
-                                path = %request.uri().path(),
-                            )
-                        })
-                        .on_response(DefaultOnResponse::new().level(Level::INFO))
-                        .on_failure(DefaultOnFailure::new().level(Level::WARN)),
-                )
+                .layer(middleware::from_fn_with_state(
+                    state.trusted_proxies.clone(),
+                    client_addr::resolve_client,
+                ))
+                .layer(middleware::from_fn(|request: Request, next: Next| {
+                    request_log::log_request(REQUEST_ID, request, next)
+                }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
@@ -137,10 +156,51 @@ pub fn app(state: AppState) -> Router {
                     header::X_FRAME_OPTIONS,
                     HeaderValue::from_static("DENY"),
                 ))
-                .layer(CompressionLayer::new())
-                .layer(middleware::from_fn(reference_internal_errors)),
+                .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// Every failure answers in the API's JSON error shape: internal errors with a reference, a
+/// handler that panics or runs past `timeout` as an internal error.
+pub fn with_error_handling<S>(routes: Router<S>, timeout: std::time::Duration) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    routes.layer(
+        ServiceBuilder::new()
+            .layer(middleware::from_fn(reference_internal_errors))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(middleware::from_fn(move |request: Request, next: Next| {
+                time_limit(timeout, request, next)
+            })),
+    )
+}
+
+/// A response that the error-body layer turns into "something went wrong (ref …)".
+fn internal_error_response() -> Response {
+    let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    response.extensions_mut().insert(error::InternalErrorMarker);
+    response
+}
+
+/// A handler that panicked answers like any internal error; the process serves on.
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    // The payload may hold internals: the log says only that it happened (in the span).
+    tracing::error!("request handler panicked");
+    internal_error_response()
+}
+
+/// No request runs longer than `--request-timeout`; one that would answers as an internal
+/// error (the provider calls inside have their own, shorter timeouts).
+async fn time_limit(limit: std::time::Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(limit_ms = limit.as_millis() as u64, "request timed out");
+            internal_error_response()
+        }
+    }
 }
 
 /// Gives internal errors their body: a generic sentence and the request id to quote.
@@ -157,4 +217,61 @@ async fn reference_internal_errors(request: Request, next: Next) -> Response {
     let reference = request_id.as_ref().and_then(|v| v.to_str().ok());
     let (status, body) = AppError::internal("already logged").to_api_error(reference);
     (status, axum::Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    async fn answer(path: &str) -> (StatusCode, serde_json::Value) {
+        let routes: Router = Router::new()
+            .route(
+                "/panics",
+                get(|| async {
+                    if path_is_real() {
+                        panic!("internal detail: db password is hunter2");
+                    }
+                    "unreachable"
+                }),
+            )
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                    "late"
+                }),
+            );
+        let app = with_error_handling(routes, std::time::Duration::from_millis(100));
+        let response = app
+            .oneshot(
+                axum::http::Request::get(path)
+                    .header(REQUEST_ID, "req-1")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    fn path_is_real() -> bool {
+        true
+    }
+
+    #[tokio::test]
+    async fn panics_and_timeouts_answer_as_internal_errors() {
+        for path in ["/panics", "/slow"] {
+            let (status, body) = answer(path).await;
+            assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+            assert_eq!(body["code"], "internal");
+            assert_eq!(body["reference"], "req-1");
+            assert!(!body.to_string().contains("hunter2"));
+        }
+    }
 }

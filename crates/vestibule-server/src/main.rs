@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use vestibule_server::config::{Cli, Command, LogFormat};
+use vestibule_server::config::{Cli, Command, KeysCommand, LogFormat};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -26,6 +26,10 @@ async fn main() -> anyhow::Result<()> {
                 let _ = stop.send(true);
             });
             server.wait().await
+        }
+        Command::Keys(KeysCommand::RotateMaster(args)) => {
+            init_tracing(LogFormat::Text);
+            vestibule_server::keys::rotate_master_cli(args).await
         }
     }
 }

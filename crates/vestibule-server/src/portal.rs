@@ -66,14 +66,64 @@ impl Portal {
     /// Files from `dist/`, and `index.html` for any other path so that client-side routes
     /// (`/sign-in`, `/user`, …) load the app. Assets Trunk names by content hash are cached
     /// for good; everything else (the HTML above all) is revalidated.
+    ///
+    /// Directories are never redirected to their `/` form: tower-http would answer `//name`
+    /// with `Location: //name/`, which a browser reads as another host. A directory gets the
+    /// SPA fallback like any other unknown path.
     pub fn service(&self) -> MethodRouter {
         let index = self.dist_dir.join("index.html");
         let serve = ServeDir::new(&self.dist_dir)
-            .append_index_html_on_directories(true)
+            .append_index_html_on_directories(false)
             .fallback(ServeFile::new(index));
         let cache = SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, cache_control);
-        axum::routing::get_service(tower::ServiceBuilder::new().layer(cache).service(serve))
+        axum::routing::get_service(
+            tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(refuse_hostile_paths))
+                .layer(cache)
+                .service(serve),
+        )
     }
+}
+
+/// Longest path segment a file system takes (NAME_MAX); a raw segment is never shorter than
+/// the name it decodes to.
+const MAX_SEGMENT_BYTES: usize = 255;
+/// No file of the portal has a path anywhere near this long.
+const MAX_PATH_BYTES: usize = 1024;
+
+/// Whether a request path could name a file of the portal. Anything else (over-long names
+/// that make the file system fail, NUL bytes, backslashes) is a 404 without touching the disk.
+pub fn is_plausible_portal_path(path: &str) -> bool {
+    path.len() <= MAX_PATH_BYTES
+        && path
+            .split('/')
+            .all(|segment| segment.len() <= MAX_SEGMENT_BYTES)
+        && !path.contains('\\')
+        && !path.to_ascii_lowercase().contains("%00")
+        && !path.to_ascii_lowercase().contains("%5c")
+}
+
+/// 404 for hostile paths before the file system sees them; and, whatever the file service
+/// answers, never a redirect (no path of ours may send a browser elsewhere) and never a 5xx
+/// for a path that names nothing.
+async fn refuse_hostile_paths(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !is_plausible_portal_path(request.uri().path()) {
+        return not_found();
+    }
+    let response = next.run(request).await;
+    // A redirect is what carries a Location (304 Not Modified, also a 3xx, is fine).
+    if response.headers().contains_key(header::LOCATION) || response.status().is_server_error() {
+        tracing::debug!(status = %response.status(), "portal answer replaced by 404");
+        return not_found();
+    }
+    response
+}
+
+fn not_found() -> Response {
+    crate::error::AppError::new(vestibule_core::ErrorCode::NotFound, "no such page").into_response()
 }
 
 fn cache_control<B>(response: &Response<B>) -> Option<HeaderValue> {
@@ -141,6 +191,21 @@ mod tests {
         assert_eq!(hashes.len(), 2);
         let expected = STANDARD.encode(Sha256::digest(b"import init from '/app.js';init();"));
         assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+    }
+
+    #[test]
+    fn hostile_paths_are_not_portal_paths() {
+        assert!(is_plausible_portal_path("/"));
+        assert!(is_plausible_portal_path("/sign-in"));
+        assert!(is_plausible_portal_path("/app-3f2a.wasm"));
+        assert!(!is_plausible_portal_path(&format!("/{}", "a".repeat(256))));
+        assert!(!is_plausible_portal_path(&format!(
+            "/a/{}",
+            "b/".repeat(600)
+        )));
+        assert!(!is_plausible_portal_path("/a%00.html"));
+        assert!(!is_plausible_portal_path("/a\\b"));
+        assert!(!is_plausible_portal_path("/%5C%5Cevil.test"));
     }
 
     #[test]

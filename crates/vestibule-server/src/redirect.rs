@@ -38,14 +38,13 @@ impl RedirectPolicy {
     }
 
     /// Whether `origin` (an `Origin` request header) is this instance or an allowed origin.
+    /// Browsers serialize an origin one way only (`scheme://host[:port]`, lowercase, default
+    /// port left out, no userinfo, path or slash), so only that exact text counts: anything
+    /// else (`http://evil@host`, `HTTP://HOST`, `null`) is cross-site.
     pub fn is_trusted_origin(&self, origin: &str) -> bool {
-        match Url::parse(origin) {
-            Ok(url) if url.as_str().trim_end_matches('/') == origin.trim_end_matches('/') => {
-                let origin = url.origin();
-                origin == self.base.origin() || self.allowed.contains(&origin)
-            }
-            _ => false,
-        }
+        std::iter::once(self.base.origin())
+            .chain(self.allowed.iter().cloned())
+            .any(|trusted| trusted.is_tuple() && trusted.ascii_serialization() == origin)
     }
 
     /// The absolute URL to redirect to, or `None` when `input` must be refused.
@@ -244,6 +243,28 @@ mod tests {
         assert!(!p.is_trusted_origin("https://evil.test"));
         assert!(!p.is_trusted_origin("null"));
         assert!(!p.is_trusted_origin("http://127.0.0.1:3000.evil.test"));
+    }
+
+    #[test]
+    fn origins_count_only_as_browsers_serialize_them() {
+        let p = policy();
+        for spelling in [
+            "http://evil@127.0.0.1:3000",
+            "http://evil:pw@127.0.0.1:3000",
+            "https://x@allowed.test",
+            "http://127.0.0.1:3000/",
+            "http://127.0.0.1:3000/path",
+            "HTTP://127.0.0.1:3000",
+            "https://ALLOWED.test",
+            "https://allowed.test:443",
+            "http://127.0.0.1:3000?x",
+            " http://127.0.0.1:3000",
+        ] {
+            assert!(
+                !p.is_trusted_origin(spelling),
+                "{spelling:?} must be cross-site"
+            );
+        }
     }
 
     #[test]

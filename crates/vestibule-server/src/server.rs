@@ -132,6 +132,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     };
     let redirects = RedirectPolicy::new(&public_url, &args.allowed_redirect_origins)
         .map_err(|e| anyhow::anyhow!("--allowed-redirect-origins: {e}"))?;
+    let trusted_proxies = crate::client_addr::TrustedProxies::parse(&args.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("--trusted-proxies: {e}"))?;
 
     let state = AppState::new(Shared {
         cookies: CookieNames::new(&instance_id, settings.is_https()),
@@ -152,6 +154,9 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         sessions: Default::default(),
         users: Default::default(),
         refresh_locks: RefreshLocks::default(),
+        abuse: crate::rate_limit::AbuseLimits::new(args.limit_settings()),
+        trusted_proxies,
+        request_timeout: args.request_timeout,
     });
     tracing::info!(
         environment = environment.as_str(),
@@ -163,13 +168,18 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let router = crate::app(state.clone());
     let (shutdown, mut shutdown_rx) = watch::channel(false);
     tokio::spawn(sweep_expired(state.clone(), shutdown.subscribe()));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = shutdown_rx.wait_for(|stop| *stop).await;
-            })
-            .await
-    });
+    let limits = crate::http_serve::ConnectionLimits {
+        header_read_timeout: args.header_read_timeout,
+        max_connections: args.max_connections,
+    };
+    let task = tokio::spawn(crate::http_serve::serve(
+        listener,
+        router,
+        limits,
+        async move {
+            let _ = shutdown_rx.wait_for(|stop| *stop).await;
+        },
+    ));
 
     Ok(RunningServer {
         local_addr,
@@ -194,9 +204,10 @@ fn default_public_url(bound: SocketAddr) -> anyhow::Result<Url> {
     ))?)
 }
 
-/// Deletes expired sessions, admin sessions and abandoned flows every few minutes.
+/// Deletes expired sessions, admin sessions and flows every minute, so that abandoned flows
+/// stop taking room soon after they expire.
 async fn sweep_expired(state: AppState, mut stop: watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(Duration::from_secs(300));
+    let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
         tokio::select! {
             _ = every.tick() => {}

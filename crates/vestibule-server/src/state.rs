@@ -85,6 +85,12 @@ pub struct Shared {
     pub sessions: SessionCache,
     pub users: UserCache,
     pub refresh_locks: RefreshLocks,
+    /// Rate limits and pending-flow caps (`--rate-limit-*`).
+    pub abuse: crate::rate_limit::AbuseLimits,
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxies`).
+    pub trusted_proxies: crate::client_addr::TrustedProxies,
+    /// The longest any request may run (`--request-timeout`).
+    pub request_timeout: std::time::Duration,
 }
 
 impl AppState {

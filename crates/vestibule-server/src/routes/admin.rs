@@ -103,7 +103,7 @@ pub async fn create(
                 .master_key
                 .seal(Slot::new(SECRET_SLOT.0, SECRET_SLOT.1, &id), s)
         }),
-        client_secret_last4: client_secret.as_deref().map(connections::last4),
+        client_secret_last4: client_secret.as_deref().and_then(connections::last4),
         id,
         provider: input.provider,
         audience: input.audience,
@@ -154,7 +154,7 @@ pub async fn update(
                 .master_key
                 .seal(Slot::new(SECRET_SLOT.0, SECRET_SLOT.1, &row.id), &secret),
         );
-        row.client_secret_last4 = Some(connections::last4(&secret));
+        row.client_secret_last4 = connections::last4(&secret);
     }
     if let Some(scopes) = &input.scopes {
         row.scopes = join_scopes(&validation::scopes(info, scopes)?);
@@ -213,7 +213,8 @@ pub async fn sign_in(
             "wrong secret key",
         ));
     }
-    let token = admin_sessions::create(&state.db, state.clock.now()).await?;
+    let binding = admin_sessions::Binding::of(&state);
+    let token = admin_sessions::create(&state.db, binding, state.clock.now()).await?;
     let jar = jar.add(state.cookies.admin(token, admin_sessions::LIFETIME_SECS));
     Ok((jar, admin_status(&state)))
 }
@@ -229,7 +230,12 @@ pub async fn sign_out(
     jar: CookieJar,
 ) -> AppResult<impl IntoResponse> {
     if let Some(cookie) = jar.get(&state.cookies.admin) {
-        admin_sessions::end(&state.db, cookie.value()).await?;
+        admin_sessions::end(
+            &state.db,
+            admin_sessions::Binding::of(&state),
+            cookie.value(),
+        )
+        .await?;
     }
     let jar = jar.add(state.cookies.removal(&state.cookies.admin));
     Ok((jar, StatusCode::NO_CONTENT))

@@ -87,10 +87,15 @@ pub fn check_rules(
     }
 }
 
-/// The last four characters, shown so that an admin can tell which secret is stored.
-pub fn last4(secret: &str) -> String {
+/// Secrets shorter than this are shown only as "set": their last four would give away too
+/// much of them.
+pub const LAST4_MIN_SECRET_CHARS: usize = 16;
+
+/// The last four characters, shown so that an admin can tell which secret is stored; `None`
+/// for a secret under [`LAST4_MIN_SECRET_CHARS`] characters.
+pub fn last4(secret: &str) -> Option<String> {
     let chars: Vec<char> = secret.chars().collect();
-    chars[chars.len().saturating_sub(4)..].iter().collect()
+    (chars.len() >= LAST4_MIN_SECRET_CHARS).then(|| chars[chars.len() - 4..].iter().collect())
 }
 
 const COLUMNS: &str = "id, provider, audience, enabled_for_sign_in, use_custom_credentials, client_id, \
@@ -268,8 +273,10 @@ mod tests {
     }
 
     #[test]
-    fn last4_counts_characters() {
-        assert_eq!(last4("abcdef"), "cdef");
-        assert_eq!(last4("ab"), "ab");
+    fn last4_counts_characters_and_hides_short_secrets() {
+        assert_eq!(last4("0123456789abcdef").as_deref(), Some("cdef"));
+        assert_eq!(last4("ääääääääääääxyzä").as_deref(), Some("xyzä"));
+        assert_eq!(last4("0123456789abcde"), None);
+        assert_eq!(last4("ab"), None);
     }
 }

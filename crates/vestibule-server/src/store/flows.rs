@@ -13,6 +13,9 @@ use crate::error::{AppError, AppResult};
 /// How long a person may spend on Atlassian's consent page.
 pub const LIFETIME_SECS: i64 = 10 * 60;
 
+/// How long an expired flow is kept to tell a late callback "expired".
+pub const ABANDONED_GRACE_SECS: i64 = 60;
+
 #[derive(Debug, Clone, FromRow)]
 pub struct FlowRow {
     pub id: String,
@@ -102,11 +105,11 @@ pub async fn take_by_cookie_hash(db: &Db, cookie_hash: &str) -> sqlx::Result<Opt
     Ok((deleted.rows_affected() == 1).then_some(flow))
 }
 
-/// Deletes flows abandoned a day ago; younger ones stay so that a late callback still hears
-/// "expired" rather than "missing".
+/// Deletes flows that expired over a minute ago: an abandoned flow takes room only briefly
+/// (a callback within that minute still hears "expired" rather than "missing").
 pub async fn delete_abandoned(db: &Db, now: i64) -> sqlx::Result<u64> {
     let result = sqlx::query("DELETE FROM oauth_flows WHERE expires_at <= $1")
-        .bind(now - 86_400)
+        .bind(now - ABANDONED_GRACE_SECS)
         .execute(db)
         .await?;
     Ok(result.rows_affected())

@@ -251,7 +251,12 @@ async fn the_dashboard_signs_in_with_the_secret_key_into_a_strict_cookie() {
         .await
         .unwrap();
     assert_ne!(stored, token);
-    assert_eq!(stored, vestibule_server::crypto::sha256_hex(&token));
+    // Keyed by the secret key and the environment, so that rotating either ends the session.
+    let binding = vestibule_server::store::admin_sessions::Binding {
+        secret_key: &server.secret_key,
+        environment: "development",
+    };
+    assert_eq!(stored, binding.token_hash(&token));
 
     assert_eq!(
         dashboard

@@ -287,11 +287,17 @@ impl Browser {
             .unwrap_or_default()
     }
 
-    /// `GET /v1/oauth/atlassian/start` and its 303.
+    /// `GET /v1/oauth/atlassian/start` and its 303, as the portal's button navigates there
+    /// (a same-origin navigation, which a `connect` start requires).
     pub async fn start(&self, server: &TestServer, query: &str) -> String {
         let response = self
-            .get(&server.url(&format!("/v1/oauth/atlassian/start?{query}")))
-            .await;
+            .http
+            .get(server.url(&format!("/v1/oauth/atlassian/start?{query}")))
+            .header("sec-fetch-site", "same-origin")
+            .header("sec-fetch-mode", "navigate")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         location(&response)
     }

@@ -2,12 +2,16 @@
 //! and browsers made of reqwest clients with their own cookie jars. One test binary, so that
 //! the whole suite links once.
 
+mod abuse;
 mod admin;
 mod common;
 mod flow_state;
+mod hardening;
+mod key_rotation;
 mod portal;
 mod processes;
 mod production;
+mod properties;
 mod provider_faults;
 mod redirects;
 mod router;
