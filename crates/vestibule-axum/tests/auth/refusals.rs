@@ -207,20 +207,30 @@ async fn an_unknown_kid_flood_refetches_at_most_once_per_interval() {
     auth.verify(&instance.token()).await.unwrap();
     assert_eq!(instance.fetches(), 1);
 
+    // Forged tokens, each naming another made-up key (minted up front: signing is slow in
+    // debug builds, and the flood should be a flood).
+    let mut forger = TestKey::new("made-up");
+    let forged: std::sync::Arc<Vec<String>> = std::sync::Arc::new(
+        (0..200)
+            .map(|i| {
+                forger.kid = format!("made-up-{i}");
+                forger.sign(&claims(&instance.issuer))
+            })
+            .collect(),
+    );
     let started = Instant::now();
     let mut flood = tokio::task::JoinSet::new();
     for worker in 0..16 {
         let auth = auth.clone();
-        let issuer = instance.issuer.clone();
+        let forged = forged.clone();
         flood.spawn(async move {
-            let mut i = 0;
+            let mut i = worker;
             while started.elapsed() < Duration::from_millis(1000) {
-                let forged = TestKey::new(&format!("made-up-{worker}-{i}"));
-                let refused = auth.verify(&forged.sign(&claims(&issuer))).await;
+                let refused = auth.verify(&forged[i % forged.len()]).await;
                 assert_eq!(refused, Err(AuthError::Invalid));
                 i += 1;
             }
-            i
+            (i - worker) as u64
         });
     }
     let attempts: u64 = flood.join_all().await.into_iter().sum();
