@@ -58,7 +58,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let full = runtime.block_on(async {
+    let (full, repeat) = runtime.block_on(async {
         let jwks = JsonWebKeySet {
             keys: vec![JsonWebKey::ed25519(
                 "bench",
@@ -69,12 +69,16 @@ fn main() {
         let issuer = format!("http://{}", listener.local_addr().unwrap());
         let app = Router::new().route(
             "/.well-known/jwks.json",
-            get(move || async move { axum::Json(jwks) }),
+            get(move || {
+                let jwks = jwks.clone();
+                async move { axum::Json(jwks) }
+            }),
         );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
         let tokens = mint(&key, &issuer, PER_RUN);
         let auth = VestibuleAuth::new(issuer.parse().unwrap()).authorized_parties([APP]);
+        let uncached = auth.clone().cache_verified_tokens(false);
         auth.verify(&tokens[0])
             .await
             .expect("the bench token verifies");
@@ -82,15 +86,31 @@ fn main() {
         for _ in 0..RUNS {
             let started = Instant::now();
             for token in &tokens {
-                auth.verify(token).await.expect("valid");
+                uncached.verify(token).await.expect("valid");
             }
             rates.push(PER_RUN as f64 / started.elapsed().as_secs_f64());
         }
-        median(rates)
+        let mut repeats = Vec::new();
+        for _ in 0..RUNS {
+            let started = Instant::now();
+            for _ in 0..PER_RUN {
+                auth.verify(&tokens[0]).await.expect("valid");
+            }
+            repeats.push(PER_RUN as f64 / started.elapsed().as_secs_f64());
+        }
+        (median(rates), median(repeats))
     });
     println!(
         "session_token_verify threads=1 runs={RUNS} per_run={PER_RUN} per_s={full:.0} target_per_s={TARGET_PER_S:.0} {}",
         if full >= TARGET_PER_S {
+            "target=met"
+        } else {
+            "target=missed"
+        }
+    );
+    println!(
+        "session_token_verify_repeat threads=1 runs={RUNS} per_run={PER_RUN} per_s={repeat:.0} target_per_s={TARGET_PER_S:.0} {}",
+        if repeat >= TARGET_PER_S {
             "target=met"
         } else {
             "target=missed"

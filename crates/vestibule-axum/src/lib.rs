@@ -58,6 +58,7 @@
 mod backend;
 mod error;
 mod extract;
+mod verified_tokens;
 mod verify;
 
 pub use backend::{Backend, BackendError, Users};

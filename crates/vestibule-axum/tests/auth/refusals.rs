@@ -272,3 +272,27 @@ async fn an_unreachable_instance_is_a_503_not_the_visitors_fault() {
     assert_eq!(auth.verify(&token).await, Err(AuthError::JwksUnavailable));
     assert_eq!(AuthError::JwksUnavailable.status(), 503);
 }
+
+#[tokio::test]
+async fn a_remembered_token_still_expires_and_still_needs_its_party() {
+    let instance = Instance::start().await;
+    let auth = instance.auth().leeway(Duration::ZERO);
+    let mut short = claims(&instance.issuer);
+    short.exp = now() + 1;
+    let token = instance.key.sign(&short);
+    assert!(auth.verify(&token).await.is_ok());
+    assert!(auth.verify(&token).await.is_ok(), "answered from memory");
+    // A clone with other parties shares the memory but not the verdict.
+    let other_app = auth.clone().authorized_parties(["https://other-app.test"]);
+    assert_eq!(
+        other_app.verify(&token).await,
+        Err(AuthError::UnauthorizedParty)
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    assert_eq!(auth.verify(&token).await, Err(AuthError::Expired));
+    // Nothing refused is remembered: a forged token is refused every time.
+    let forged = TestKey::new(&instance.key.kid).sign(&claims(&instance.issuer));
+    for _ in 0..2 {
+        assert_eq!(auth.verify(&forged).await, Err(AuthError::Invalid));
+    }
+}

@@ -284,6 +284,9 @@ async fn the_jwks_is_public_and_rotation_keeps_old_tokens_valid_until_they_expir
 async fn a_running_server_picks_up_a_rotation_by_the_cli() {
     let server = TestServer::development().await;
     let before = server.server.state.signing_keys.active_kid().unwrap();
+    // Let the reload task take its first (immediate) turn, so that only a periodic re-read
+    // can notice what the CLI does next.
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_vestibule"))
         .args(["keys", "rotate", "--data-dir"])
         .arg(server.data_dir.path())
