@@ -19,7 +19,9 @@
 pub mod api;
 pub mod error;
 pub mod provider;
+pub mod session_token;
 pub mod validation;
 
 pub use error::{ApiError, ErrorCode, UnknownName};
 pub use provider::{ProviderId, ProviderInfo};
+pub use session_token::{SessionClaims, SessionToken};

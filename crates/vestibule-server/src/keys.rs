@@ -55,6 +55,11 @@ pub const SEALED_COLUMNS: &[SealedColumn] = &[
     sealed("external_accounts", "access_token"),
     sealed("external_accounts", "refresh_token"),
     sealed("oauth_flows", "pkce_verifier"),
+    SealedColumn {
+        table: "signing_keys",
+        column: "private_key",
+        id_column: "kid",
+    },
 ];
 
 /// How many values of each column were re-sealed.

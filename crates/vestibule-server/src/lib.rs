@@ -11,6 +11,7 @@ pub mod client_addr;
 pub mod clock;
 pub mod config;
 pub mod cookies;
+pub mod cors;
 pub mod crypto;
 pub mod db;
 pub mod embedded_emulator;
@@ -25,6 +26,7 @@ pub mod redirect;
 pub mod request_log;
 pub mod routes;
 pub mod server;
+pub mod session_tokens;
 pub mod signin;
 pub mod state;
 pub mod store;
@@ -50,7 +52,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, backend, environment, frontend, oauth};
+    use routes::{admin, backend, environment, frontend, oauth, session_tokens};
     let api = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
@@ -70,6 +72,7 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth_callback", get(oauth::callback))
         .route("/client", get(frontend::client))
         .route("/sign_out", post(frontend::sign_out))
+        .route("/client/sessions/{sid}/tokens", post(session_tokens::mint))
         .route("/me/sessions", get(frontend::list_sessions))
         .route(
             "/me/sessions/{id}",
@@ -117,6 +120,10 @@ pub fn app(state: AppState) -> Router {
 
     let routes = Router::new()
         .nest("/v1", api)
+        .route(
+            vestibule_core::session_token::JWKS_PATH,
+            get(routes::session_tokens::jwks),
+        )
         .fallback_service(state.portal.service())
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -126,7 +133,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             rate_limit::token_minting,
         ));
+    // CORS outside the error handling, so that refusals and internal errors still carry it.
     with_error_handling(routes, state.request_timeout)
+        .layer(cors::frontend_api(&state.redirects))
         .layer(
             // Outermost first: id, client address, the request's span and its log line, the
             // security headers, compression.

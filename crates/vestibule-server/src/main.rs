@@ -31,6 +31,12 @@ async fn main() -> anyhow::Result<()> {
             init_tracing(LogFormat::Text);
             vestibule_server::keys::rotate_master_cli(args).await
         }
+        Command::Keys(KeysCommand::Rotate(args)) => {
+            init_tracing(args.log_format);
+            let kid = vestibule_server::session_tokens::rotate_from_cli(&args).await?;
+            println!("new signing key {kid}; running servers sign with it within seconds");
+            Ok(())
+        }
     }
 }
 

@@ -91,6 +91,8 @@ pub struct Shared {
     pub trusted_proxies: crate::client_addr::TrustedProxies,
     /// The longest any request may run (`--request-timeout`).
     pub request_timeout: std::time::Duration,
+    /// Signs session tokens; re-read from the database to follow rotations.
+    pub signing_keys: crate::session_tokens::SigningKeys,
 }
 
 impl AppState {

@@ -5,6 +5,7 @@
 mod abuse;
 mod admin;
 mod common;
+mod cors;
 mod flow_state;
 mod hardening;
 mod key_rotation;
@@ -16,6 +17,7 @@ mod provider_faults;
 mod redirects;
 mod router;
 mod secrets;
+mod session_tokens;
 mod sessions;
 mod sign_in;
 mod tokens;
