@@ -79,8 +79,13 @@ async fn shows_one_button_per_connection_that_starts_the_oauth_flow() {
     })
     .await;
     assert_eq!(navigated.get_untracked(), vec![expected.to_owned()]);
-    let button = find(&root, "sign-in-button-atlassian");
-    assert_eq!(button.get_attribute("aria-busy").as_deref(), Some("true"));
+    wait_until("the button to show that it is busy", || {
+        find(&root, "sign-in-button-atlassian")
+            .get_attribute("aria-busy")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -440,7 +445,8 @@ async fn the_app_changes_sentences_and_adds_a_language_through_the_provider() {
             </VestibuleProvider>
         }
     });
-    wait_for(&root, "sign-in-button-atlassian").await;
+    // The card's own button: the lone SignInButton renders without waiting for anything.
+    wait_for(&find(&root, "sign-in"), "sign-in-button-atlassian").await;
     set_query("");
     assert_eq!(text(&root, "sign-in-title"), "Log in to Acme");
     assert_eq!(banner_sentence(&root), "No worries: sign in whenever you like.");
