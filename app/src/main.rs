@@ -149,4 +149,3 @@ fn UserPage() -> impl IntoView {
 fn encode_uri_component(value: &str) -> String {
     leptos::web_sys::js_sys::encode_uri_component(value).into()
 }
-

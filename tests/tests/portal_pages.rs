@@ -62,7 +62,10 @@ async fn record_page_errors(browser: &Browser) -> Result<()> {
 async fn page_errors(browser: &Browser) -> Result<Vec<String>> {
     let errors = browser
         .client()
-        .execute("return window.__errors || ['the error recorder is missing'];", vec![])
+        .execute(
+            "return window.__errors || ['the error recorder is missing'];",
+            vec![],
+        )
         .await?;
     Ok(serde_json::from_value(errors)?)
 }
@@ -170,7 +173,11 @@ async fn each_page_names_itself_and_a_refused_disconnect_is_an_error_alert() -> 
         heading.tag_name().await?.eq_ignore_ascii_case("h1"),
         "the profile's heading is not the page's h1"
     );
-    ensure!(heading.text().await? == "Account", "the heading reads {:?}", heading.text().await?);
+    ensure!(
+        heading.text().await? == "Account",
+        "the heading reads {:?}",
+        heading.text().await?
+    );
 
     // The only account cannot be disconnected; the refusal is an alert like every error.
     browser.click("external-account-disconnect").await?;
@@ -184,7 +191,10 @@ async fn each_page_names_itself_and_a_refused_disconnect_is_an_error_alert() -> 
         error.text().await?
     );
     let class = error.attr("class").await?.unwrap_or_default();
-    ensure!(class.contains("vst-alert--error"), "the refusal is not an alert: {class:?}");
+    ensure!(
+        class.contains("vst-alert--error"),
+        "the refusal is not an alert: {class:?}"
+    );
     let background = error.css_value("background-color").await?;
     ensure!(
         background != "rgba(0, 0, 0, 0)" && background != "transparent",

@@ -69,7 +69,10 @@ async fn shows_one_button_per_connection_that_starts_the_oauth_flow() {
     );
 
     // Ctrl/cmd-click opens the real link in a new tab: the card keeps out of it.
-    assert!(!ctrl_click_is_taken_over(&button), "a ctrl-click was taken over");
+    assert!(
+        !ctrl_click_is_taken_over(&button),
+        "a ctrl-click was taken over"
+    );
     assert!(navigated.get_untracked().is_empty());
     assert!(button.get_attribute("aria-busy").is_none());
 
@@ -449,14 +452,22 @@ async fn the_app_changes_sentences_and_adds_a_language_through_the_provider() {
     wait_for(&find(&root, "sign-in"), "sign-in-button-atlassian").await;
     set_query("");
     assert_eq!(text(&root, "sign-in-title"), "Log in to Acme");
-    assert_eq!(banner_sentence(&root), "No worries: sign in whenever you like.");
+    assert_eq!(
+        banner_sentence(&root),
+        "No worries: sign in whenever you like."
+    );
     // Sentences the app left alone are the built-in ones.
     assert_eq!(text(&root, "sign-up-title"), "Create your Acme account");
     // A component's own `locale=Locale::En` gets the app's English too.
     let sign_up = find(&root, "sign-up");
     assert_eq!(sign_up.get_attribute("lang").as_deref(), Some("en"));
     assert_eq!(
-        sign_up.query_selector(".vst-alert__text").unwrap().unwrap().text_content().as_deref(),
+        sign_up
+            .query_selector(".vst-alert__text")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .as_deref(),
         Some("No worries: sign in whenever you like.")
     );
     let french = find(&root, "sign-in-button");

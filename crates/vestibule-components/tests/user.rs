@@ -199,7 +199,10 @@ async fn user_button_opens_a_menu_with_name_email_manage_and_sign_out() {
     })
     .await;
     click(&find(&root, "user-button-sign-out"));
-    wait_until("sign-out to leave", || !navigated.get_untracked().is_empty()).await;
+    wait_until("sign-out to leave", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     let writes = writes();
     assert_eq!(writes.len(), 1);
     assert_eq!(writes[0].method, "POST");
@@ -373,7 +376,10 @@ async fn an_account_atlassian_stopped_accepting_offers_reconnect() {
     );
     assert!(navigated.get_untracked().is_empty());
     click(&reconnect);
-    wait_until("reconnect to leave", || !navigated.get_untracked().is_empty()).await;
+    wait_until("reconnect to leave", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     assert_eq!(navigated.get_untracked(), vec![href]);
 }
 
@@ -386,7 +392,10 @@ async fn profile_sign_out_posts_and_leaves() {
         view! { <VestibuleProvider navigate=nav><UserProfile after_sign_out_url="/bye"/></VestibuleProvider> }
     });
     click(&wait_for(&root, "user-profile-sign-out").await);
-    wait_until("sign-out to leave", || !navigated.get_untracked().is_empty()).await;
+    wait_until("sign-out to leave", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     assert_eq!(writes()[0].path, "/v1/sign_out");
     assert_eq!(navigated.get_untracked(), vec!["/bye".to_owned()]);
 }

@@ -215,7 +215,11 @@ mod tests {
             .copied()
             .chain([Locale::Custom(&OUR_ENGLISH), Locale::Custom(&FRENCH)])
         {
-            assert_eq!(locale.placeholder_mismatches(), Vec::<String>::new(), "{locale:?}");
+            assert_eq!(
+                locale.placeholder_mismatches(),
+                Vec::<String>::new(),
+                "{locale:?}"
+            );
         }
     }
 
@@ -223,7 +227,10 @@ mod tests {
     fn a_missing_or_misspelt_placeholder_is_reported() {
         let found = Locale::Custom(&BROKEN).placeholder_mismatches();
         assert_eq!(found.len(), 2, "{found:#?}");
-        assert!(found[0].starts_with("messages.error_with_reference"), "{found:#?}");
+        assert!(
+            found[0].starts_with("messages.error_with_reference"),
+            "{found:#?}"
+        );
         assert!(found[1].starts_with("messages.sign_in_title"), "{found:#?}");
     }
 
@@ -255,7 +262,10 @@ mod tests {
         let localization = Localization::new().language(&FRENCH);
         let fr = localization.from_tag("fr-CA").expect("French is known");
         assert_eq!(fr.tag(), "fr");
-        assert_eq!(fr.messages().error(ErrorCode::AccessDenied), "Vous avez annulé la connexion.");
+        assert_eq!(
+            fr.messages().error(ErrorCode::AccessDenied),
+            "Vous avez annulé la connexion."
+        );
         // Sentences it does not translate fall back to English.
         assert_eq!(
             fr.messages().error(ErrorCode::StateExpired),

@@ -303,7 +303,9 @@ impl Messages {
     /// server's reference for an internal error so that support can find it in the logs.
     pub fn error_sentence(&self, code: Option<ErrorCode>, reference: Option<&str>) -> String {
         match (code, reference) {
-            (Some(ErrorCode::Internal), Some(r)) => fill(self.error_with_reference, &[("reference", r)]),
+            (Some(ErrorCode::Internal), Some(r)) => {
+                fill(self.error_with_reference, &[("reference", r)])
+            }
             (Some(code), _) => self.error(code).to_owned(),
             (None, _) => self.unexpected_error.to_owned(),
         }
