@@ -7,12 +7,20 @@
 //! | `/sign-up` | [`SignUp`] |
 //! | `/user` | [`UserProfile`] under a bar with [`UserButton`] |
 //! | `/dashboard` | the admin signs in with the secret key, then "SSO connections" ([`ConnectionSettings`]) |
+//! | `/` and any other path | sent on to `/sign-in` |
+//!
+//! Each page names itself in the tab title: `Sign in · Acme`, `Account · Acme`, ...
+
+mod dashboard;
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::NavigateOptions;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
 use leptos_router::path;
-use vestibule_components::vestibule_core::api::{AdminSignIn, InstanceEnvironment};
 use vestibule_components::*;
+
+use dashboard::Dashboard;
 
 fn main() {
     leptos::mount::mount_to_body(App);
@@ -47,9 +55,9 @@ fn App() -> impl IntoView {
         <VestibuleProvider locale=portal_locale()>
             <Router>
                 <main class="portal">
-                    <Routes fallback=|| view! { <Redirect path="/sign-in"/> }>
-                        <Route path=path!("/sign-in") view=|| view! { <SignIn/> }/>
-                        <Route path=path!("/sign-up") view=|| view! { <SignUp/> }/>
+                    <Routes fallback=ToSignIn>
+                        <Route path=path!("/sign-in") view=SignInPage/>
+                        <Route path=path!("/sign-up") view=SignUpPage/>
                         <Route path=path!("/user") view=UserPage/>
                         <Route path=path!("/dashboard") view=Dashboard/>
                     </Routes>
@@ -59,10 +67,55 @@ fn App() -> impl IntoView {
     }
 }
 
+/// Sends `/`, a typo such as `/signin` and every other unknown path to the sign-in page,
+/// keeping the query (`?redirect_url=`, `?lang=`), and replacing the dead address in the
+/// history so that Back does not return to it.
+#[component]
+fn ToSignIn() -> impl IntoView {
+    let navigate = use_navigate();
+    // In an effect, once the router has rendered this fallback: `<Redirect/>` navigates
+    // while the router is still rendering it, which panics the whole page.
+    Effect::new(move |_| {
+        let search = window().location().search().unwrap_or_default();
+        let options = NavigateOptions {
+            replace: true,
+            ..NavigateOptions::default()
+        };
+        navigate(&format!("/sign-in{search}"), options);
+    });
+}
+
+/// Sets the tab title to `{page} · {application name}` (just the page until the
+/// environment has loaded), in the visitor's language.
+fn page_title(page: impl Fn(Locale) -> &'static str + 'static) {
+    let vst = use_vestibule();
+    Effect::new(move |_| {
+        let page = page(vst.locale.get());
+        let title = match vst.environment.get() {
+            Some(env) => format!("{page} · {}", env.application_name),
+            None => page.to_owned(),
+        };
+        document().set_title(&title);
+    });
+}
+
+#[component]
+fn SignInPage() -> impl IntoView {
+    page_title(|lc| lc.messages().sign_in_link);
+    view! { <SignIn/> }
+}
+
+#[component]
+fn SignUpPage() -> impl IntoView {
+    page_title(|lc| lc.messages().sign_up_link);
+    view! { <SignUp/> }
+}
+
 /// The profile page, with the app's name and the user menu on top.
 #[component]
 fn UserPage() -> impl IntoView {
     let vst = use_vestibule();
+    page_title(|lc| lc.profile().profile_title);
     // Signed out: to the sign-in page, which brings the visitor back here afterwards.
     Effect::new(move |_| {
         // `signing_out` untracked: a sign-out from this page chose its own destination.
@@ -95,186 +148,4 @@ fn UserPage() -> impl IntoView {
 
 fn encode_uri_component(value: &str) -> String {
     leptos::web_sys::js_sys::encode_uri_component(value).into()
-}
-
-/// The dashboard: the admin signs in with the instance's secret key (an HttpOnly cookie
-/// session, so the key never stays in the page), then manages the SSO connections.
-#[component]
-fn Dashboard() -> impl IntoView {
-    let vst = use_vestibule();
-    mount_styles();
-    let session =
-        LocalResource::new(move || async move { vst.api().get::<()>("/v1/admin/session").await });
-    view! {
-        {move || {
-                match session.get() {
-                    None => view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any(),
-                    Some(result) => match result {
-                    Ok(()) => view! {
-                        <DashboardHome on_sign_out=Callback::new(move |_| session.refetch())/>
-                    }
-                    .into_any(),
-                    Err(_) => view! {
-                        <AdminSignInForm on_success=Callback::new(move |_| session.refetch())/>
-                    }
-                    .into_any(),
-                    },
-                }
-            }}
-    }
-}
-
-#[component]
-fn AdminSignInForm(on_success: Callback<()>) -> impl IntoView {
-    let vst = use_vestibule();
-    let secret_key = RwSignal::new(String::new());
-    let sign_in = Action::new_local(move |key: &String| {
-        let body = AdminSignIn {
-            secret_key: key.trim().to_owned(),
-        };
-        async move {
-            let result = vst
-                .api()
-                .send::<_, ()>("POST", "/v1/admin/session", &body)
-                .await;
-            if result.is_ok() {
-                on_success.run(());
-            }
-            result
-        }
-    });
-    let error = move || {
-        let t = vst.locale.get().messages();
-        sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| match &e {
-                RequestError::Network => t.network_error.to_owned(),
-                RequestError::Api { error, .. } => t.error(error.code).to_owned(),
-                _ => t.unexpected_error.to_owned(),
-            })
-    };
-    view! {
-        <div class="vst-root vst-theme--auto">
-            <form
-                class="vst-card"
-                data-testid="admin-sign-in"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    sign_in.dispatch(secret_key.get_untracked());
-                }
-            >
-                <header class="vst-card__header">
-                    <h1 class="vst-card__title">{move || vst.locale.get().admin().admin_sign_in_title}</h1>
-                    <p class="vst-card__subtitle">{move || vst.locale.get().admin().admin_sign_in_subtitle}</p>
-                </header>
-                {move || error().map(|sentence| view! {
-                    <div class="vst-alert vst-alert--error" role="alert" data-testid="admin-sign-in-error">
-                        <p class="vst-alert__text">{sentence}</p>
-                    </div>
-                })}
-                <div class="vst-field">
-                    <label class="vst-field__label" for="vst-admin-secret-key">
-                        {move || vst.locale.get().admin().secret_key}
-                    </label>
-                    <input
-                        class="vst-input"
-                        id="vst-admin-secret-key"
-                        type="password"
-                        autocomplete="current-password"
-                        required=true
-                        data-testid="admin-secret-key"
-                        bind:value=secret_key
-                    />
-                </div>
-                <button
-                    type="submit"
-                    class="vst-button vst-button--primary"
-                    data-testid="admin-sign-in-submit"
-                    disabled=move || sign_in.pending().get()
-                >
-                    {move || vst.locale.get().admin().admin_sign_in_button}
-                </button>
-            </form>
-        </div>
-    }
-}
-
-#[component]
-fn DashboardHome(on_sign_out: Callback<()>) -> impl IntoView {
-    let vst = use_vestibule();
-    let sign_out = Action::new_local(move |_: &()| async move {
-        let _ = vst.api().send_empty("DELETE", "/v1/admin/session").await;
-        on_sign_out.run(());
-    });
-    view! {
-        <div class="vst-root vst-theme--auto portal__dashboard" data-testid="dashboard">
-            <div class="portal__bar">
-                <span class="portal__brand">
-                    {move || vst.environment.get().map(|e| e.application_name)}
-                    " "
-                    {move || {
-                        let t = vst.locale.get().admin();
-                        vst.environment.get().map(|e| {
-                            let (label, class) = match e.environment {
-                                InstanceEnvironment::Development => {
-                                    (t.environment_development, "vst-badge vst-badge--warning")
-                                }
-                                InstanceEnvironment::Production => {
-                                    (t.environment_production, "vst-badge vst-badge--success")
-                                }
-                            };
-                            view! {
-                                <span
-                                    class=class
-                                    data-testid="dashboard-environment-badge"
-                                    data-environment=e.environment.as_str()
-                                >
-                                    {label}
-                                </span>
-                            }
-                        })
-                    }}
-                </span>
-                <button
-                    type="button"
-                    class="vst-button vst-button--ghost vst-button--small"
-                    data-testid="dashboard-sign-out"
-                    on:click=move |_| { sign_out.dispatch(()); }
-                >
-                    {move || vst.locale.get().profile().sign_out}
-                </button>
-            </div>
-            {move || vst.environment.get().map(|e| {
-                let t = vst.locale.get().admin();
-                let url = e.portal.sign_in_url;
-                view! {
-                    <section class="vst-section portal__links">
-                        <span class="vst-field__label">{t.portal_sign_in_url}</span>
-                        <div class="vst-input-group">
-                            <input
-                                class="vst-input"
-                                type="text"
-                                readonly=true
-                                aria-label=t.portal_sign_in_url
-                                value=url.clone()
-                                data-testid="dashboard-portal-sign-in-url"
-                            />
-                            <a
-                                class="vst-button vst-button--secondary"
-                                href=url
-                                target="_blank"
-                                rel="noopener"
-                                data-testid="dashboard-portal-visit"
-                            >
-                                {t.visit}
-                            </a>
-                        </div>
-                    </section>
-                }
-            })}
-            <ConnectionSettings on_change=Callback::new(move |_| vst.reload_environment())/>
-        </div>
-    }
 }

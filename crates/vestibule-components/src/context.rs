@@ -6,7 +6,7 @@ use vestibule_core::api::{ClientState, Environment, SessionInfo, User};
 
 use crate::api::{FrontendApi, RequestError};
 use crate::appearance::Appearance;
-use crate::i18n::{Locale, Messages};
+use crate::i18n::{Locale, Localization, Messages};
 use crate::json::FromJson;
 
 /// What [`use_vestibule`] returns: signals over the environment and the client, plus the
@@ -34,6 +34,7 @@ pub struct Vestibule {
     /// The look of every component under the provider.
     pub appearance: Signal<Appearance>,
     signing_out: RwSignal<bool>,
+    localization: StoredValue<Localization>,
 }
 
 /// One `GET` whose answer the whole page shares, loaded on creation and again on `refetch`.
@@ -41,10 +42,15 @@ pub struct Vestibule {
 /// Not a `LocalResource`: its async machinery measured about 3 KB (brotli) on the sign-in
 /// example, which has a 90 KB budget, and nothing here needs Suspense; the components show
 /// their own loading state from `None`.
+///
+/// Reloads may overlap (a sign-out reloads the client while a disconnect does too) and
+/// their answers may arrive in any order; each load takes a generation number and only the
+/// newest one may write, so an older answer never overwrites a newer one.
 struct Loaded<T: 'static> {
     value: RwSignal<Option<Result<T, RequestError>>, LocalStorage>,
     api: StoredValue<FrontendApi>,
     path: &'static str,
+    generation: StoredValue<u64>,
 }
 
 impl<T> Clone for Loaded<T> {
@@ -61,6 +67,7 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
             value: RwSignal::new_local(None),
             api,
             path,
+            generation: StoredValue::new(0),
         };
         this.refetch();
         this
@@ -70,13 +77,22 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
         leptos::task::spawn_local(self.reload());
     }
 
-    /// Loads again; done once the new answer is in the signal.
+    /// Loads again; done once this answer is in the signal, or once a newer load started
+    /// meanwhile (whose answer is then the one that counts).
     async fn reload(self) {
         let Some(api) = self.api.try_get_value() else {
             return;
         };
+        let Some(generation) = self.generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        }) else {
+            return;
+        };
         let result = api.get::<T>(self.path).await;
-        self.value.try_set(Some(result));
+        if self.generation.try_get_value() == Some(generation) {
+            self.value.try_set(Some(result));
+        }
     }
 
     fn get(&self) -> Option<Result<T, RequestError>> {
@@ -117,7 +133,13 @@ impl Vestibule {
             locale,
             appearance,
             signing_out: RwSignal::new(false),
+            localization: StoredValue::new(Localization::default()),
         }
+    }
+
+    /// The app's languages and changed sentences, as given to the provider.
+    pub fn localization(&self) -> Localization {
+        self.localization.get_value()
     }
 
     /// The frontend API the components talk to.
@@ -216,14 +238,19 @@ pub fn VestibuleProvider(
     /// `window.location.assign`; pass a router's navigate for same-origin paths.
     #[prop(optional, into)]
     navigate: Option<Callback<String>>,
+    /// The app's own sentences: languages it adds, built-in sentences it changes.
+    #[prop(optional)]
+    localization: Localization,
     children: Children,
 ) -> impl IntoView {
+    let resolver = localization.clone();
     let vestibule = Vestibule::new(
         FrontendApi::new(frontend_api),
-        Signal::derive(move || locale.get().unwrap_or_default()),
+        Signal::derive(move || resolver.resolve(locale.get().unwrap_or_default())),
         Signal::derive(move || appearance.get().unwrap_or_default()),
         navigate,
     );
+    vestibule.localization.set_value(localization);
     provide_context(vestibule);
     children()
 }
@@ -262,7 +289,11 @@ pub(crate) fn use_vestibule_for(
     appearance: MaybeProp<Appearance>,
 ) -> (Vestibule, Signal<Locale>, Signal<Appearance>) {
     let vestibule = use_vestibule_or_standalone();
-    let locale = Signal::derive(move || locale.get().unwrap_or_else(|| vestibule.locale.get()));
+    // A component's own `locale` gets the app's version of that language too.
+    let locale = Signal::derive(move || match locale.get() {
+        Some(own) => vestibule.localization.with_value(|l| l.resolve(own)),
+        None => vestibule.locale.get(),
+    });
     let appearance = Signal::derive(move || {
         appearance
             .get()

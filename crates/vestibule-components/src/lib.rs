@@ -18,8 +18,13 @@
 //!
 //! The components put their own stylesheet into `<head>` (once), so nothing needs copying.
 //! Theme them with `--vst-*` custom properties or the `appearance` prop; choose English or
-//! German with the `locale` prop. Every key control carries a stable `data-testid`.
+//! German with the `locale` prop, and change any sentence or add a language with a
+//! [`Localization`]. Every key control carries a stable `data-testid`.
+//!
+//! The rendering mode is the app's: enable this crate's `csr` feature (or `hydrate`/`ssr`),
+//! which passes through to Leptos.
 
+mod alert;
 mod api;
 mod appearance;
 mod connection_settings;
@@ -31,6 +36,7 @@ mod i18n;
 mod icons;
 mod inline_confirm;
 mod json;
+mod link;
 mod page;
 mod root;
 mod sign_in;
@@ -45,7 +51,7 @@ pub use appearance::{Appearance, Theme};
 pub use connection_settings::ConnectionSettings;
 pub use context::{Vestibule, VestibuleProvider, use_vestibule};
 pub use control::{SignedIn, SignedOut};
-pub use i18n::{AdminMessages, Locale, Messages, ProfileMessages, fill};
+pub use i18n::{AdminMessages, Language, Locale, Localization, Messages, ProfileMessages, fill};
 pub use icons::ProviderLogo;
 pub use json::FromJson;
 pub use sign_in::{SignIn, SignInButton, SignUp};

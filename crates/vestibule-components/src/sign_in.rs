@@ -1,17 +1,17 @@
 //! `<SignIn/>`, `<SignUp/>` and `<SignInButton/>`: the cards and the button that start an
 //! OAuth flow with a provider.
 
-use leptos::ev::MouseEvent;
 use leptos::prelude::*;
 use vestibule_core::api::{InstanceEnvironment, OAuthIntent, PublicConnection};
 use vestibule_core::{ErrorCode, ProviderId};
 
+use crate::alert::error_banner;
 use crate::appearance::Appearance;
 use crate::context::{Vestibule, use_vestibule_for, use_vestibule_or_standalone};
 use crate::i18n::{Locale, Messages, fill};
 use crate::icons::ProviderLogo;
-use crate::page;
 use crate::root::Root;
+use crate::{link, page};
 
 /// The sign-in card: the app's name, one "Continue with …" button per enabled connection,
 /// the error of a failed attempt (`?error=<code>`), and a link to sign up.
@@ -101,7 +101,6 @@ struct CardState {
     phase: Phase,
     failed: Option<(Option<ErrorCode>, Option<String>)>,
     other_href: String,
-    leaving: Option<ProviderId>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -110,8 +109,28 @@ enum Phase {
     LoadFailed,
     /// Signed in already: on the way to the redirect URL.
     Redirecting,
-    /// The buttons: provider, its name, and its start URL.
-    Ready(Vec<(ProviderId, String, String)>),
+    /// One button per connection: the provider and its name.
+    Ready(Vec<(ProviderId, String)>),
+}
+
+/// What the parts of a card share: which card it is and the signals its buttons need.
+#[derive(Clone, Copy)]
+struct Card {
+    intent: OAuthIntent,
+    vst: Vestibule,
+    redirect: Signal<String>,
+    locale: Signal<Locale>,
+    failed: RwSignal<Option<(Option<ErrorCode>, Option<String>)>>,
+}
+
+impl Card {
+    /// The BEM block and test-id prefix of this card, and of the other one.
+    fn blocks(self) -> (&'static str, &'static str) {
+        match self.intent {
+            OAuthIntent::SignUp => ("sign-up", "sign-in"),
+            _ => ("sign-in", "sign-up"),
+        }
+    }
 }
 
 #[component]
@@ -126,18 +145,18 @@ fn AuthCard(
     connections: MaybeProp<Vec<PublicConnection>>,
 ) -> impl IntoView {
     let (vst, locale, appearance) = use_vestibule_for(locale, appearance);
-    let redirect = redirect_target(vst, redirect_url);
-    let failed = RwSignal::new(page::query_param("error").map(|raw| {
-        (
-            ErrorCode::parse(&raw),
-            page::query_param("ref").or_else(|| page::query_param("reference")),
-        )
-    }));
-    let leaving = RwSignal::new(None::<ProviderId>);
-    // Coming back with the Back button restores the page from the bfcache as it was left.
-    let listener = window_event_listener(leptos::ev::pageshow, move |_| leaving.set(None));
-    on_cleanup(move || listener.remove());
-
+    let card = Card {
+        intent,
+        vst,
+        redirect: redirect_target(vst, redirect_url),
+        locale,
+        failed: RwSignal::new(page::query_param("error").map(|raw| {
+            (
+                ErrorCode::parse(&raw),
+                page::query_param("ref").or_else(|| page::query_param("reference")),
+            )
+        })),
+    };
     let state = Memo::new(move |_| {
         let env = vst.environment.get();
         let phase = if vst.is_signed_in.get() {
@@ -147,18 +166,11 @@ fn AuthCard(
                 .get()
                 .or_else(|| env.as_ref().map(|e| e.connections.clone()))
             {
-                Some(list) if vst.is_loaded.get() => {
-                    let api = vst.api();
-                    let redirect = redirect.get();
-                    Phase::Ready(
-                        list.into_iter()
-                            .map(|c| {
-                                let href = api.oauth_start_url(c.provider, intent, &redirect);
-                                (c.provider, c.display_name, href)
-                            })
-                            .collect(),
-                    )
-                }
+                Some(list) if vst.is_loaded.get() => Phase::Ready(
+                    list.into_iter()
+                        .map(|c| (c.provider, c.display_name))
+                        .collect(),
+                ),
                 None if vst.environment_error.with(Option::is_some) => Phase::LoadFailed,
                 _ => Phase::Loading,
             }
@@ -173,165 +185,146 @@ fn AuthCard(
                 .as_ref()
                 .is_some_and(|e| e.environment == InstanceEnvironment::Development),
             phase,
-            failed: failed.get(),
+            failed: card.failed.get(),
             other_href: other_card_href(intent, other_url.get(), env.as_ref()),
-            leaving: leaving.get(),
         }
     });
 
     // A visitor who is signed in already has nothing to do here.
     Effect::new(move |_| {
         if vst.is_signed_in.get() {
-            vst.navigate(&redirect.get());
+            vst.navigate(&card.redirect.get());
         }
     });
 
-    let on_provider = move |ev: MouseEvent, provider: ProviderId, href: &str| {
-        if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
-            ev.prevent_default();
-            if leaving.get_untracked().is_none() {
-                leaving.set(Some(provider));
-                vst.navigate(href);
-            }
-        }
-    };
-    let (block, other_block) = match intent {
-        OAuthIntent::SignUp => ("sign-up", "sign-in"),
-        _ => ("sign-in", "sign-up"),
-    };
-
+    let block = card.blocks().0;
     view! {
         <Root block class appearance locale>
-            {move || {
-                let s = state.get();
-                let t = s.locale.messages();
-                let (title, subtitle, switch_text, switch_link) = match intent {
-                    OAuthIntent::SignUp => {
-                        (t.sign_up_title, t.sign_up_subtitle, t.have_account, t.sign_in_link)
-                    }
-                    _ => (t.sign_in_title, t.sign_in_subtitle, t.no_account, t.sign_up_link),
-                };
-                let title = if s.app_name.is_empty() {
-                    // Before the environment loads: the action without the name.
-                    match intent {
-                        OAuthIntent::SignUp => t.sign_up_link.to_owned(),
-                        _ => t.sign_in_link.to_owned(),
-                    }
-                } else {
-                    fill(title, &[("app", &s.app_name)])
-                };
-                let banner = s.failed.map(|(code, reference)| {
-                    error_banner(
-                        t,
-                        code,
-                        reference.as_deref(),
-                        format!("{block}-error"),
-                        Some(Callback::new(move |_| failed.set(None))),
-                    )
-                });
-                let body = match s.phase {
-                    Phase::Redirecting => view! {
-                        <p class="vst-card__status" role="status" data-testid=format!("{block}-redirecting")>
-                            <span class="vst-spinner" aria-hidden="true"></span>
-                            {t.redirecting}
-                        </p>
-                    }
-                    .into_any(),
-                    Phase::LoadFailed => view! {
-                        <div class="vst-alert vst-alert--error" role="alert" data-testid=format!("{block}-load-error")>
-                            <p class="vst-alert__text">{t.environment_failed}</p>
-                            <button
-                                type="button"
-                                class="vst-button vst-button--secondary vst-button--small"
-                                data-testid=format!("{block}-retry")
-                                on:click=move |_| vst.reload_environment()
-                            >
-                                {t.retry}
-                            </button>
-                        </div>
-                    }
-                    .into_any(),
-                    Phase::Ready(list) if list.is_empty() => view! {
-                        <p class="vst-card__empty" data-testid=format!("{block}-empty")>
-                            {t.no_connections}
-                        </p>
-                    }
-                    .into_any(),
-                    Phase::Ready(list) => view! {
-                        <div class="vst-card__providers">
-                            {list
-                                .into_iter()
-                                .map(|(provider, name, href)| {
-                                    let busy = s.leaving == Some(provider);
-                                    let target = href.clone();
-                                    view! {
-                                        <a
-                                            class=if busy {
-                                                "vst-button vst-button--social vst-button--busy"
-                                            } else {
-                                                "vst-button vst-button--social"
-                                            }
-                                            href=href
-                                            aria-busy=busy.then_some("true")
-                                            data-testid=format!("{}-button-{}", intent_slug(intent), provider.as_str())
-                                            data-provider=provider.as_str()
-                                            on:click=move |ev| on_provider(ev, provider, &target)
-                                        >
-                                            {if busy {
-                                                view! { <span class="vst-spinner" aria-hidden="true"></span> }.into_any()
-                                            } else {
-                                                view! { <ProviderLogo provider/> }.into_any()
-                                            }}
-                                            <span class="vst-button__label">
-                                                {fill(t.continue_with, &[("provider", &name)])}
-                                            </span>
-                                        </a>
-                                    }
-                                })
-                                .collect_view()}
-                        </div>
-                    }
-                    .into_any(),
-                    Phase::Loading => view! {
-                        <div class="vst-card__status" role="status" aria-busy="true" data-testid=format!("{block}-loading")>
-                            <span class="vst-spinner" aria-hidden="true"></span>
-                            {t.loading}
-                        </div>
-                    }
-                    .into_any(),
-                };
-                view! {
-                    <div class="vst-card">
-                        <header class="vst-card__header">
-                            <h1 class="vst-card__title" data-testid=format!("{block}-title")>{title}</h1>
-                            <p class="vst-card__subtitle">{subtitle}</p>
-                        </header>
-                        {banner}
-                        {body}
-                        <footer class="vst-card__footer">
-                            <p class="vst-card__switch">
-                                {switch_text} " "
-                                <a
-                                    class="vst-link"
-                                    href=s.other_href
-                                    data-testid=format!("{block}-{other_block}-link")
-                                >
-                                    {switch_link}
-                                </a>
-                            </p>
-                            <p class="vst-card__brand">
-                                {t.secured_by}
-                                {s.is_dev.then(|| view! {
-                                    <span class="vst-badge vst-badge--warning" data-testid=format!("{block}-dev-badge")>
-                                        {t.development_mode}
-                                    </span>
-                                })}
-                            </p>
-                        </footer>
-                    </div>
-                }
-            }}
+            {move || card_view(card, state.get())}
         </Root>
+    }
+}
+
+/// The whole card for one state: header, the error of a failed attempt, body, footer.
+fn card_view(card: Card, s: CardState) -> impl IntoView {
+    let t = s.locale.messages();
+    let (block, other_block) = card.blocks();
+    let (title, subtitle, switch_text, switch_link, action) = match card.intent {
+        OAuthIntent::SignUp => (
+            t.sign_up_title,
+            t.sign_up_subtitle,
+            t.have_account,
+            t.sign_in_link,
+            t.sign_up_link,
+        ),
+        _ => (
+            t.sign_in_title,
+            t.sign_in_subtitle,
+            t.no_account,
+            t.sign_up_link,
+            t.sign_in_link,
+        ),
+    };
+    // Before the environment loads: the action without the name.
+    let title = if s.app_name.is_empty() {
+        action.to_owned()
+    } else {
+        fill(title, &[("app", &s.app_name)])
+    };
+    let failed = card.failed;
+    let banner = s.failed.map(|(code, reference)| {
+        error_banner(
+            t,
+            code,
+            reference.as_deref(),
+            format!("{block}-error"),
+            Some(Callback::new(move |_| failed.set(None))),
+        )
+    });
+    view! {
+        <div class="vst-card">
+            <header class="vst-card__header">
+                <h1 class="vst-card__title" data-testid=format!("{block}-title")>{title}</h1>
+                <p class="vst-card__subtitle">{subtitle}</p>
+            </header>
+            {banner}
+            {card_body(card, t, s.phase)}
+            <footer class="vst-card__footer">
+                <p class="vst-card__switch">
+                    {switch_text} " "
+                    <a class="vst-link" href=s.other_href data-testid=format!("{block}-{other_block}-link")>
+                        {switch_link}
+                    </a>
+                </p>
+                <p class="vst-card__brand">
+                    {t.secured_by}
+                    {s.is_dev.then(|| view! {
+                        <span class="vst-badge vst-badge--warning" data-testid=format!("{block}-dev-badge")>
+                            {t.development_mode}
+                        </span>
+                    })}
+                </p>
+            </footer>
+        </div>
+    }
+}
+
+/// The middle of the card: the buttons, or why there are none yet.
+fn card_body(card: Card, t: &'static Messages, phase: Phase) -> AnyView {
+    let block = card.blocks().0;
+    let vst = card.vst;
+    match phase {
+        Phase::Redirecting => view! {
+            <p class="vst-card__status" role="status" data-testid=format!("{block}-redirecting")>
+                <span class="vst-spinner" aria-hidden="true"></span>
+                {t.redirecting}
+            </p>
+        }
+        .into_any(),
+        Phase::LoadFailed => view! {
+            <div class="vst-alert vst-alert--error" role="alert" data-testid=format!("{block}-load-error")>
+                <p class="vst-alert__text">{t.environment_failed}</p>
+                <button
+                    type="button"
+                    class="vst-button vst-button--secondary vst-button--small"
+                    data-testid=format!("{block}-retry")
+                    on:click=move |_| vst.reload_environment()
+                >
+                    {t.retry}
+                </button>
+            </div>
+        }
+        .into_any(),
+        Phase::Ready(list) if list.is_empty() => view! {
+            <p class="vst-card__empty" data-testid=format!("{block}-empty")>
+                {t.no_connections}
+            </p>
+        }
+        .into_any(),
+        Phase::Ready(list) => view! {
+            <div class="vst-card__providers">
+                {list
+                    .into_iter()
+                    .map(|(provider, display_name)| view! {
+                        <ProviderButton
+                            provider
+                            display_name
+                            intent=card.intent
+                            redirect=card.redirect
+                            locale=card.locale
+                        />
+                    })
+                    .collect_view()}
+            </div>
+        }
+        .into_any(),
+        Phase::Loading => view! {
+            <div class="vst-card__status" role="status" aria-busy="true" data-testid=format!("{block}-loading")>
+                <span class="vst-spinner" aria-hidden="true"></span>
+                {t.loading}
+            </div>
+        }
+        .into_any(),
     }
 }
 
@@ -375,53 +368,9 @@ pub(crate) fn redirect_target(vst: Vestibule, prop: MaybeProp<String>) -> Signal
     })
 }
 
-/// A sentence for a failed attempt, with a button to hide it when `on_dismiss` is given.
-pub(crate) fn error_banner(
-    t: &'static Messages,
-    code: Option<ErrorCode>,
-    reference: Option<&str>,
-    testid: String,
-    on_dismiss: Option<Callback<()>>,
-) -> impl IntoView + use<> {
-    let code_attr = code.map(ErrorCode::as_str).unwrap_or("unknown");
-    let dismiss_id = format!("{testid}-dismiss");
-    view! {
-        <div class="vst-alert vst-alert--error" role="alert" data-testid=testid data-error-code=code_attr>
-            <svg class="vst-alert__icon" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
-                <path fill="currentColor" d="M8 1a7 7 0 1 0 0 14A7 7 0 0 0 8 1zm-.75 3.5h1.5v4.5h-1.5zm0 5.75h1.5v1.5h-1.5z"/>
-            </svg>
-            <p class="vst-alert__text">{error_sentence(t, code, reference)}</p>
-            {on_dismiss.map(|cb| view! {
-                <button
-                    type="button"
-                    class="vst-alert__dismiss"
-                    aria-label=t.dismiss
-                    data-testid=dismiss_id
-                    on:click=move |_| cb.run(())
-                >
-                    "×"
-                </button>
-            })}
-        </div>
-    }
-}
-
-/// The sentence for an error code, with the reference for internal errors.
-pub(crate) fn error_sentence(
-    t: &'static Messages,
-    code: Option<ErrorCode>,
-    reference: Option<&str>,
-) -> String {
-    match (code, reference) {
-        (Some(ErrorCode::Internal), Some(r)) => fill(t.error_with_reference, &[("reference", r)]),
-        (Some(code), _) => t.error(code).to_owned(),
-        (None, _) => t.unexpected_error.to_owned(),
-    }
-}
-
-/// One provider's button inside a card. An `<a>`, so it works as a link too (open in a new
-/// tab, copy address); a plain click shows "Redirecting…" and leaves through the provider's
-/// `navigate`.
+/// One provider's button, in a card or alone ([`SignInButton`]). An `<a>`, so it works as
+/// a link too (open in a new tab, copy address); a plain click shows a spinner and leaves
+/// through the provider's `navigate`.
 #[component]
 fn ProviderButton(
     provider: ProviderId,
@@ -436,8 +385,8 @@ fn ProviderButton(
     // Coming back with the Back button restores the page from the bfcache as it was left.
     let listener = window_event_listener(leptos::ev::pageshow, move |_| leaving.set(false));
     on_cleanup(move || listener.remove());
-    let on_click = move |ev: MouseEvent| {
-        if ev.button() == 0 && !(ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key()) {
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if link::is_plain_click(&ev) {
             ev.prevent_default();
             if !leaving.get_untracked() {
                 leaving.set(true);

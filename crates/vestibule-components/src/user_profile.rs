@@ -5,16 +5,16 @@ use leptos::prelude::*;
 use vestibule_core::ErrorCode;
 use vestibule_core::api::{ExternalAccount, OAuthIntent, SessionInfo, SessionList};
 
+use crate::alert::{error_banner, request_error_alert};
 use crate::api::RequestError;
 use crate::appearance::Appearance;
 use crate::context::{Vestibule, use_vestibule_for};
 use crate::i18n::{Locale, fill};
 use crate::icons::ProviderLogo;
 use crate::inline_confirm::InlineConfirm;
-use crate::page;
 use crate::root::Root;
-use crate::sign_in::{error_banner, error_sentence};
 use crate::user_display::{avatar, date, date_time, device, display_name};
+use crate::{link, page};
 
 /// The signed-in user's account page: profile header, connected accounts (connect
 /// another, disconnect with confirmation, reconnect when Atlassian stopped accepting the
@@ -56,35 +56,6 @@ pub fn UserProfile(
             .unwrap_or_else(sign_in_url)
     };
 
-    let header = move || {
-        let user = vst.user.get()?;
-        let lc = locale.get();
-        let t = lc.profile();
-        let name = display_name(&user);
-        Some(view! {
-            <header class="vst-page__header">
-                {avatar(&name, user.avatar_url.clone(), true)}
-                <div>
-                    <h1 class="vst-page__title" data-testid="user-profile-name">{name.clone()}</h1>
-                    <p class="vst-page__subtitle">
-                        <span data-testid="user-profile-email">{user.email.clone()}</span>
-                        " "
-                        {user.email.is_some().then(|| {
-                            if user.email_verified {
-                                view! { <span class="vst-badge vst-badge--success">{t.verified}</span> }
-                            } else {
-                                view! { <span class="vst-badge vst-badge--warning">{t.unverified}</span> }
-                            }
-                        })}
-                    </p>
-                    <p class="vst-page__subtitle">
-                        {fill(t.member_since, &[("date", &date(user.created_at, lc))])}
-                    </p>
-                </div>
-            </header>
-        })
-    };
-
     view! {
         <Root block="user-profile" class appearance locale>
             {move || {
@@ -113,7 +84,11 @@ pub fn UserProfile(
                 }
                 view! {
                     <div class="vst-page">
-                        {header}
+                        <div>
+                            <h1 class="vst-page__title" data-testid="user-profile-title">{t.profile_title}</h1>
+                            <p class="vst-page__subtitle">{t.profile_subtitle}</p>
+                        </div>
+                        <ProfileHeader vst locale/>
                         {move || failed.get().map(|(code, reference)| {
                             error_banner(
                                 locale.get().messages(),
@@ -141,6 +116,39 @@ pub fn UserProfile(
                 .into_any()
             }}
         </Root>
+    }
+}
+
+/// Who is signed in: avatar, name, e-mail with its verification, member since.
+#[component]
+fn ProfileHeader(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
+    move || {
+        let user = vst.user.get()?;
+        let lc = locale.get();
+        let t = lc.profile();
+        let name = display_name(&user);
+        Some(view! {
+            <header class="vst-page__header">
+                {avatar(&name, user.avatar_url.clone(), true)}
+                <div>
+                    <h2 class="vst-page__title" data-testid="user-profile-name">{name.clone()}</h2>
+                    <p class="vst-page__subtitle">
+                        <span data-testid="user-profile-email">{user.email.clone()}</span>
+                        " "
+                        {user.email.is_some().then(|| {
+                            if user.email_verified {
+                                view! { <span class="vst-badge vst-badge--success">{t.verified}</span> }
+                            } else {
+                                view! { <span class="vst-badge vst-badge--warning">{t.unverified}</span> }
+                            }
+                        })}
+                    </p>
+                    <p class="vst-page__subtitle">
+                        {fill(t.member_since, &[("date", &date(user.created_at, lc))])}
+                    </p>
+                </div>
+            </header>
+        })
     }
 }
 
@@ -227,8 +235,7 @@ fn ConnectedAccounts(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
                                     href=href.clone()
                                     data-testid=format!("connect-button-{}", provider.as_str())
                                     on:click=move |ev| {
-                                        ev.prevent_default();
-                                        vst.navigate(&href);
+                                        link::follow(&ev, vst, &href);
                                     }
                                 >
                                     <ProviderLogo provider/>
@@ -312,8 +319,7 @@ fn account_row(
                             href=reconnect_href
                             data-testid="external-account-reconnect"
                             on:click=move |ev| {
-                                ev.prevent_default();
-                                vst.navigate(&href);
+                                link::follow(&ev, vst, &href);
                             }
                         >
                             {t.reconnect}
@@ -347,10 +353,8 @@ fn account_row(
                     />
                 }
             })}
-            {move || error_for(&id_error).map(|e| view! {
-                <p class="vst-field__error" role="alert" data-testid="external-account-error" data-error-code=e.code().map(ErrorCode::as_str)>
-                    {request_error_sentence(lc, &e)}
-                </p>
+            {move || error_for(&id_error).map(|e| {
+                request_error_alert(lc.messages(), &e, "external-account-error")
             })}
         </li>
     }
@@ -358,12 +362,7 @@ fn account_row(
 
 /// The sentence for a failed request: the code's, or the network's.
 pub(crate) fn request_error_sentence(lc: Locale, error: &RequestError) -> String {
-    let t = lc.messages();
-    match error {
-        RequestError::Network => t.network_error.to_owned(),
-        RequestError::Api { .. } => error_sentence(t, error.code(), error.reference()),
-        _ => t.unexpected_error.to_owned(),
-    }
+    lc.messages().request_error(error)
 }
 
 #[component]
@@ -388,10 +387,8 @@ fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
                     {move || locale.get().profile().active_sessions}
                 </h2>
             </div>
-            {move || revoke.value().get().and_then(Result::err).map(|e| view! {
-                <p class="vst-field__error" role="alert" data-testid="session-error">
-                    {request_error_sentence(locale.get(), &e)}
-                </p>
+            {move || revoke.value().get().and_then(Result::err).map(|e| {
+                request_error_alert(locale.get().messages(), &e, "session-error")
             })}
             {move || {
                 let lc = locale.get();
@@ -404,12 +401,7 @@ fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
                         </ul>
                     }
                     .into_any(),
-                    Some(Err(e)) => view! {
-                        <p class="vst-field__error" role="alert" data-testid="session-error">
-                            {request_error_sentence(lc, &e)}
-                        </p>
-                    }
-                    .into_any(),
+                    Some(Err(e)) => request_error_alert(lc.messages(), &e, "session-error").into_any(),
                 }
             }}
         </section>

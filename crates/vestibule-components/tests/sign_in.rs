@@ -47,9 +47,7 @@ async fn shows_one_button_per_connection_that_starts_the_oauth_flow() {
             </VestibuleProvider>
         }
     });
-    settle().await;
-
-    let button = find(&root, "sign-in-button-atlassian");
+    let button = wait_for(&root, "sign-in-button-atlassian").await;
     assert_eq!(
         button.text_content().unwrap().trim(),
         "Continue with Atlassian"
@@ -70,31 +68,61 @@ async fn shows_one_button_per_connection_that_starts_the_oauth_flow() {
         Some("https://vst.test/sign-up")
     );
 
+    // Ctrl/cmd-click opens the real link in a new tab: the card keeps out of it.
+    assert!(
+        !ctrl_click_is_taken_over(&button),
+        "a ctrl-click was taken over"
+    );
+    assert!(navigated.get_untracked().is_empty());
+    assert!(button.get_attribute("aria-busy").is_none());
+
     click(&button);
-    settle().await;
+    wait_until("the click to navigate", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     assert_eq!(navigated.get_untracked(), vec![expected.to_owned()]);
-    let button = find(&root, "sign-in-button-atlassian");
-    assert_eq!(button.get_attribute("aria-busy").as_deref(), Some("true"));
+    wait_until("the button to show that it is busy", || {
+        find(&root, "sign-in-button-atlassian")
+            .get_attribute("aria-busy")
+            .as_deref()
+            == Some("true")
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
 async fn drop_in_without_provider_is_styled_and_talks_to_its_own_origin() {
     set_query("");
     signed_out_server("production");
+    // Earlier tests in this page mounted the stylesheets already: take them out, so that
+    // only this card can have put the base sheet back.
+    remove_stylesheets();
     let root = mount(|| view! { <SignIn/> });
-    settle().await;
 
     let head = document().head().unwrap();
     assert!(
         head.query_selector("style[data-vestibule='base']")
             .unwrap()
-            .is_some()
+            .is_some(),
+        "the card mounts its own stylesheet"
     );
-    let card = find(&root, "sign-in");
-    assert!(card.class_name().contains("vst-root"));
-    let href = find(&root, "sign-in-button-atlassian")
+    let href = wait_for(&root, "sign-in-button-atlassian")
+        .await
         .get_attribute("href")
         .unwrap();
+    let card = find(&root, "sign-in");
+    // The sheet applies: the card's root gets its custom properties from it.
+    let styles = window().get_computed_style(&card).unwrap().unwrap();
+    assert!(
+        !styles
+            .get_property_value("--vst-color-primary")
+            .unwrap()
+            .trim()
+            .is_empty(),
+        "no --vst-color-primary on the card"
+    );
+    assert!(card.class_name().contains("vst-root"));
     assert!(
         href.starts_with("/v1/oauth/atlassian/start?intent=sign_in&redirect_url="),
         "{href}"
@@ -112,7 +140,7 @@ async fn no_atlassian_site_error_explains_what_access_is_needed() {
     set_query("?error=no_atlassian_site");
     signed_out_server("development");
     let root = mount(|| view! { <SignIn/> });
-    settle().await;
+    wait_for(&root, "sign-in-button-atlassian").await;
     set_query("");
 
     let banner = find(&root, "sign-in-error");
@@ -131,8 +159,7 @@ async fn no_atlassian_site_error_explains_what_access_is_needed() {
     assert!(query(&root, "sign-in-button-atlassian").is_some());
 
     click(&find(&root, "sign-in-error-dismiss"));
-    settle().await;
-    assert!(query(&root, "sign-in-error").is_none());
+    wait_gone(&root, "sign-in-error").await;
 }
 
 #[wasm_bindgen_test]
@@ -191,7 +218,10 @@ async fn signed_in_visitor_is_sent_on_instead_of_seeing_the_form() {
             </VestibuleProvider>
         }
     });
-    settle().await;
+    wait_until("the signed-in visitor to be sent on", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     assert!(query(&root, "sign-in-button-atlassian").is_none());
     assert!(query(&root, "sign-in-redirecting").is_some());
     assert_eq!(
@@ -214,7 +244,10 @@ async fn a_foreign_redirect_url_in_the_query_is_not_followed() {
         .install();
     let (nav, navigated) = capture_navigation();
     mount(move || view! { <VestibuleProvider navigate=nav><SignIn/></VestibuleProvider> });
-    settle().await;
+    wait_until("the signed-in visitor to be sent on", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     set_query("");
     assert_eq!(
         navigated.get_untracked(),
@@ -230,7 +263,8 @@ async fn shows_loading_then_a_retry_when_the_environment_fails() {
         .route("GET", "/v1/client", 200, SIGNED_OUT);
     server.install();
     let root = mount(|| view! { <SignIn/> });
-    settle().await;
+    // The client answers; the environment never does.
+    wait_answered(1).await;
     let loading = find(&root, "sign-in-loading");
     assert_eq!(loading.get_attribute("aria-busy").as_deref(), Some("true"));
     root.remove();
@@ -240,8 +274,7 @@ async fn shows_loading_then_a_retry_when_the_environment_fails() {
         .route("GET", "/v1/client", 200, SIGNED_OUT);
     server.install();
     let root = mount(|| view! { <SignIn/> });
-    settle().await;
-    assert!(query(&root, "sign-in-load-error").is_some());
+    wait_for(&root, "sign-in-load-error").await;
     server.answer(
         "GET",
         "/v1/environment",
@@ -249,8 +282,7 @@ async fn shows_loading_then_a_retry_when_the_environment_fails() {
         &environment_json("development"),
     );
     click(&find(&root, "sign-in-retry"));
-    settle().await;
-    assert!(query(&root, "sign-in-button-atlassian").is_some());
+    wait_for(&root, "sign-in-button-atlassian").await;
 }
 
 #[wasm_bindgen_test]
@@ -269,8 +301,7 @@ async fn no_enabled_connection_says_so() {
         .route("GET", "/v1/client", 200, SIGNED_OUT)
         .install();
     let root = mount(|| view! { <SignIn/> });
-    settle().await;
-    assert!(query(&root, "sign-in-empty").is_some());
+    wait_for(&root, "sign-in-empty").await;
     assert_eq!(count(&root, "[data-testid^='sign-in-button-']"), 0);
 }
 
@@ -281,8 +312,8 @@ async fn sign_up_card_uses_the_sign_up_intent_and_links_to_sign_in() {
     let root = mount(|| {
         view! { <SignUp redirect_url="https://app.test/welcome" sign_in_url="/login"/> }
     });
-    settle().await;
-    let href = find(&root, "sign-up-button-atlassian")
+    let href = wait_for(&root, "sign-up-button-atlassian")
+        .await
         .get_attribute("href")
         .unwrap();
     assert!(href.contains("intent=sign_up"), "{href}");
@@ -308,7 +339,7 @@ async fn german_and_dark_theme_by_prop() {
             />
         }
     });
-    settle().await;
+    wait_for(&root, "sign-in-button-atlassian").await;
     assert_eq!(
         text(&root, "sign-in-button-atlassian"),
         "Weiter mit Atlassian"
@@ -345,8 +376,7 @@ async fn sign_in_button_alone_starts_any_intent() {
             <SignInButton provider=ProviderId::Atlassian intent=OAuthIntent::SignUp redirect_url="/projects"/>
         }
     });
-    settle().await;
-    let button = find(&root, "sign-up-button-atlassian");
+    let button = wait_for(&root, "sign-up-button-atlassian").await;
     let href = button.get_attribute("href").unwrap();
     assert!(
         href.starts_with("/v1/oauth/atlassian/start?intent=sign_up&redirect_url="),
@@ -371,10 +401,79 @@ async fn an_internal_error_quotes_the_servers_reference() {
     set_query("?error=internal&ref=req-42");
     signed_out_server("development");
     let root = mount(|| view! { <SignIn/> });
-    settle().await;
+    wait_for(&root, "sign-in-button-atlassian").await;
     set_query("");
     assert_eq!(
         banner_sentence(&root),
         "Something went wrong (reference req-42)."
+    );
+}
+
+/// The app's English: its own card title and one error sentence; the rest stays.
+static OUR_ENGLISH: Language = Language {
+    messages: Some(&Messages {
+        sign_in_title: "Log in to {app}",
+        errors: our_errors,
+        ..Messages::EN
+    }),
+    ..Language::new("en", Locale::En)
+};
+
+fn our_errors(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::AccessDenied => "No worries: sign in whenever you like.",
+        other => (Messages::EN.errors)(other),
+    }
+}
+
+/// A language the components do not ship.
+static FRENCH: Language = Language {
+    messages: Some(&Messages {
+        continue_with: "Continuer avec {provider}",
+        ..Messages::EN
+    }),
+    ..Language::new("fr", Locale::En)
+};
+
+#[wasm_bindgen_test]
+async fn the_app_changes_sentences_and_adds_a_language_through_the_provider() {
+    set_query("?error=access_denied");
+    signed_out_server("development");
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider localization=Localization::new().language(&OUR_ENGLISH).language(&FRENCH)>
+                <SignIn/>
+                <SignUp locale=Locale::En/>
+                <SignInButton locale=Locale::Custom(&FRENCH)/>
+            </VestibuleProvider>
+        }
+    });
+    // The card's own button: the lone SignInButton renders without waiting for anything.
+    wait_for(&find(&root, "sign-in"), "sign-in-button-atlassian").await;
+    set_query("");
+    assert_eq!(text(&root, "sign-in-title"), "Log in to Acme");
+    assert_eq!(
+        banner_sentence(&root),
+        "No worries: sign in whenever you like."
+    );
+    // Sentences the app left alone are the built-in ones.
+    assert_eq!(text(&root, "sign-up-title"), "Create your Acme account");
+    // A component's own `locale=Locale::En` gets the app's English too.
+    let sign_up = find(&root, "sign-up");
+    assert_eq!(sign_up.get_attribute("lang").as_deref(), Some("en"));
+    assert_eq!(
+        sign_up
+            .query_selector(".vst-alert__text")
+            .unwrap()
+            .unwrap()
+            .text_content()
+            .as_deref(),
+        Some("No worries: sign in whenever you like.")
+    );
+    let french = find(&root, "sign-in-button");
+    assert_eq!(french.get_attribute("lang").as_deref(), Some("fr"));
+    assert_eq!(
+        french.text_content().unwrap().trim(),
+        "Continuer avec Atlassian"
     );
 }

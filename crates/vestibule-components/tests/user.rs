@@ -46,8 +46,7 @@ async fn signed_in_and_signed_out_show_only_their_state() {
             </VestibuleProvider>
         }
     });
-    settle().await;
-    assert!(query(&root, "in").is_some());
+    wait_for(&root, "in").await;
     assert!(query(&root, "out").is_none());
 
     FakeServer::new()
@@ -66,7 +65,8 @@ async fn signed_in_and_signed_out_show_only_their_state() {
             </VestibuleProvider>
         }
     });
-    settle().await;
+    // The environment answers; the client never does.
+    wait_answered(1).await;
     assert!(
         query(&root, "out").is_none(),
         "nothing while the client loads"
@@ -89,9 +89,8 @@ async fn signed_in_and_signed_out_show_only_their_state() {
             </VestibuleProvider>
         }
     });
-    settle().await;
+    wait_for(&root, "out").await;
     assert!(query(&root, "in").is_none());
-    assert!(query(&root, "out").is_some());
 }
 
 #[wasm_bindgen_test]
@@ -115,8 +114,7 @@ async fn use_vestibule_exposes_user_and_session_as_signals() {
             </VestibuleProvider>
         }
     });
-    settle().await;
-    assert_eq!(text(&root, "who"), "ada@example.com");
+    wait_until("the user", || text(&root, "who") == "ada@example.com").await;
     assert_eq!(text(&root, "session"), "sess_1");
 }
 
@@ -125,6 +123,8 @@ async fn user_button_opens_a_menu_with_name_email_manage_and_sign_out() {
     set_query("");
     signed_in_server();
     let (nav, navigated) = capture_navigation();
+    // Only this button may put the user sheet back (see `remove_stylesheets`).
+    remove_stylesheets();
     let root = mount(move || {
         view! {
             <VestibuleProvider navigate=nav>
@@ -132,17 +132,21 @@ async fn user_button_opens_a_menu_with_name_email_manage_and_sign_out() {
             </VestibuleProvider>
         }
     });
-    settle().await;
     assert!(
         document()
             .head()
             .unwrap()
             .query_selector("style[data-vestibule='user']")
             .unwrap()
-            .is_some()
+            .is_some(),
+        "the user button mounts its own stylesheet"
     );
 
-    let trigger = find(&root, "user-button-trigger");
+    let trigger = wait_for(&root, "user-button-trigger").await;
+    // The sheet applies: it rounds the avatar.
+    let avatar = trigger.query_selector(".vst-avatar").unwrap().unwrap();
+    let styles = window().get_computed_style(&avatar).unwrap().unwrap();
+    assert_eq!(styles.get_property_value("border-radius").unwrap(), "50%");
     assert_eq!(
         trigger.text_content().unwrap().trim(),
         "AL",
@@ -161,11 +165,10 @@ async fn user_button_opens_a_menu_with_name_email_manage_and_sign_out() {
     assert!(find(&root, "user-button-menu").has_attribute("hidden"));
 
     click(&trigger);
-    settle().await;
-    assert_eq!(
-        trigger.get_attribute("aria-expanded").as_deref(),
-        Some("true")
-    );
+    wait_until("the menu to open", || {
+        trigger.get_attribute("aria-expanded").as_deref() == Some("true")
+    })
+    .await;
     assert!(!find(&root, "user-button-menu").has_attribute("hidden"));
     assert_eq!(text(&root, "user-button-name"), "Ada Lovelace");
     assert_eq!(text(&root, "user-button-email"), "ada@example.com");
@@ -174,25 +177,32 @@ async fn user_button_opens_a_menu_with_name_email_manage_and_sign_out() {
         manage.get_attribute("href").as_deref(),
         Some("https://vst.test/user")
     );
-    assert_eq!(
-        focused().as_ref(),
-        Some(manage.as_ref()),
-        "focus moves into the menu"
-    );
+    wait_until("focus to move into the menu", || {
+        focused().as_ref() == Some(manage.as_ref())
+    })
+    .await;
 
     // Arrow keys move between the items; Escape closes and returns focus to the avatar.
     press(&manage, "ArrowDown", false);
     let sign_out = find(&root, "user-button-sign-out");
     assert_eq!(focused().as_ref(), Some(sign_out.as_ref()));
     press(&sign_out, "Escape", false);
-    settle().await;
-    assert!(find(&root, "user-button-menu").has_attribute("hidden"));
+    wait_until("Escape to close the menu", || {
+        find(&root, "user-button-menu").has_attribute("hidden")
+    })
+    .await;
     assert_eq!(focused().as_ref(), Some(trigger.as_ref()));
 
     click(&trigger);
-    settle().await;
+    wait_until("the menu to open again", || {
+        !find(&root, "user-button-menu").has_attribute("hidden")
+    })
+    .await;
     click(&find(&root, "user-button-sign-out"));
-    settle().await;
+    wait_until("sign-out to leave", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     let writes = writes();
     assert_eq!(writes.len(), 1);
     assert_eq!(writes[0].method, "POST");
@@ -217,7 +227,7 @@ async fn user_button_renders_nothing_when_signed_out() {
         .route("GET", "/v1/client", 200, SIGNED_OUT)
         .install();
     let root = mount(|| view! { <UserButton/> });
-    settle().await;
+    wait_answered(2).await;
     assert!(query(&root, "user-button-trigger").is_none());
 }
 
@@ -226,7 +236,7 @@ async fn profile_shows_the_connected_account_with_its_site_and_devices() {
     set_query("");
     signed_in_server();
     let root = mount(|| view! { <VestibuleProvider><UserProfile/></VestibuleProvider> });
-    settle().await;
+    wait_for(&root, "user-profile-name").await;
 
     assert_eq!(text(&root, "user-profile-name"), "Ada Lovelace");
     assert_eq!(text(&root, "user-profile-email"), "ada@example.com");
@@ -246,7 +256,7 @@ async fn profile_shows_the_connected_account_with_its_site_and_devices() {
         "Connect another account"
     );
 
-    let current = find(&root, "session-sess_1");
+    let current = wait_for(&root, "session-sess_1").await;
     assert!(query(&current, "session-current").is_some());
     assert!(
         query(&current, "session-revoke").is_none(),
@@ -256,7 +266,13 @@ async fn profile_shows_the_connected_account_with_its_site_and_devices() {
     let other = find(&root, "session-sess_2");
     assert!(other.text_content().unwrap().contains("Firefox · Windows"));
     click(&find(&other, "session-revoke"));
-    settle().await;
+    let session_loads = || {
+        calls()
+            .iter()
+            .filter(|c| c.path == "/v1/me/sessions" && c.method == "GET")
+            .count()
+    };
+    wait_until("the list to reload after a revoke", || session_loads() == 2).await;
     let w = writes();
     assert_eq!(w.len(), 1);
     assert_eq!(
@@ -264,14 +280,6 @@ async fn profile_shows_the_connected_account_with_its_site_and_devices() {
         ("DELETE", "/v1/me/sessions/sess_2")
     );
     assert_eq!(w[0].content_type.as_deref(), Some("application/json"));
-    assert_eq!(
-        calls()
-            .iter()
-            .filter(|c| c.path == "/v1/me/sessions" && c.method == "GET")
-            .count(),
-        2,
-        "the list reloads after a revoke"
-    );
 }
 
 #[wasm_bindgen_test]
@@ -279,12 +287,10 @@ async fn disconnecting_asks_first_then_deletes_and_shows_the_servers_refusal() {
     set_query("");
     let server = signed_in_server();
     let root = mount(|| view! { <UserProfile/> });
-    settle().await;
-    let account = find(&root, "external-account-ext_1");
+    let account = wait_for(&root, "external-account-ext_1").await;
 
     click(&find(&account, "external-account-disconnect"));
-    settle().await;
-    let confirm = find(&account, "external-account-disconnect-confirm");
+    let confirm = wait_for(&account, "external-account-disconnect-confirm").await;
     assert!(
         confirm
             .text_content()
@@ -292,8 +298,7 @@ async fn disconnecting_asks_first_then_deletes_and_shows_the_servers_refusal() {
             .contains("Disconnect the Atlassian account Ada Lovelace?")
     );
     click(&find(&account, "external-account-disconnect-cancel"));
-    settle().await;
-    assert!(query(&account, "external-account-disconnect-confirm").is_none());
+    wait_gone(&account, "external-account-disconnect-confirm").await;
     assert!(writes().is_empty(), "nothing happens without confirming");
 
     server.answer(
@@ -303,12 +308,8 @@ async fn disconnecting_asks_first_then_deletes_and_shows_the_servers_refusal() {
         r#"{"code":"last_external_account","message":"last one"}"#,
     );
     click(&find(&account, "external-account-disconnect"));
-    settle().await;
-    click(&find(
-        &account,
-        "external-account-disconnect-confirm-button",
-    ));
-    settle().await;
+    click(&wait_for(&account, "external-account-disconnect-confirm-button").await);
+    wait_for(&root, "external-account-error").await;
     let w = writes();
     assert_eq!(
         (w[0].method.as_str(), w[0].path.as_str()),
@@ -319,6 +320,13 @@ async fn disconnecting_asks_first_then_deletes_and_shows_the_servers_refusal() {
     assert_eq!(
         error.get_attribute("data-error-code").as_deref(),
         Some("last_external_account")
+    );
+    // Styled like every other error: the alert's danger background, not plain text.
+    let styles = window().get_computed_style(&error).unwrap().unwrap();
+    assert_eq!(
+        styles.get_property_value("background-color").unwrap(),
+        "rgb(255, 236, 235)",
+        "the refusal is not shown as an error alert"
     );
     assert!(
         error
@@ -349,7 +357,7 @@ async fn an_account_atlassian_stopped_accepting_offers_reconnect() {
     let (nav, navigated) = capture_navigation();
     let root =
         mount(move || view! { <VestibuleProvider navigate=nav><UserProfile/></VestibuleProvider> });
-    settle().await;
+    wait_for(&root, "external-account-ext_1").await;
     set_query("");
     assert!(text(&root, "user-profile-error").contains("already connected to another user"));
     let account = find(&root, "external-account-ext_1");
@@ -357,8 +365,21 @@ async fn an_account_atlassian_stopped_accepting_offers_reconnect() {
     let reconnect = find(&account, "external-account-reconnect");
     let href = reconnect.get_attribute("href").unwrap();
     assert!(href.contains("intent=connect"), "{href}");
+    // Ctrl/cmd-click opens the real link in a new tab: the page keeps out of it.
+    assert!(
+        !ctrl_click_is_taken_over(&reconnect),
+        "a ctrl-click on Reconnect was taken over"
+    );
+    assert!(
+        !ctrl_click_is_taken_over(&find(&root, "connect-button-atlassian")),
+        "a ctrl-click on Connect was taken over"
+    );
+    assert!(navigated.get_untracked().is_empty());
     click(&reconnect);
-    settle().await;
+    wait_until("reconnect to leave", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     assert_eq!(navigated.get_untracked(), vec![href]);
 }
 
@@ -370,9 +391,11 @@ async fn profile_sign_out_posts_and_leaves() {
     let root = mount(move || {
         view! { <VestibuleProvider navigate=nav><UserProfile after_sign_out_url="/bye"/></VestibuleProvider> }
     });
-    settle().await;
-    click(&find(&root, "user-profile-sign-out"));
-    settle().await;
+    click(&wait_for(&root, "user-profile-sign-out").await);
+    wait_until("sign-out to leave", || {
+        !navigated.get_untracked().is_empty()
+    })
+    .await;
     assert_eq!(writes()[0].path, "/v1/sign_out");
     assert_eq!(navigated.get_untracked(), vec!["/bye".to_owned()]);
 }
@@ -390,8 +413,7 @@ async fn profile_of_a_signed_out_visitor_links_to_sign_in() {
         .route("GET", "/v1/client", 200, SIGNED_OUT)
         .install();
     let root = mount(|| view! { <UserProfile locale=Locale::De/> });
-    settle().await;
-    let block = find(&root, "user-profile-signed-out");
+    let block = wait_for(&root, "user-profile-signed-out").await;
     assert!(
         block
             .text_content()
@@ -447,7 +469,7 @@ async fn an_avatar_that_fails_to_load_falls_back_to_the_initials() {
             </VestibuleProvider>
         }
     });
-    settle().await;
+    wait_for(&root, "user-profile-name").await;
     let fell_back = eventually(|| count(&root, "img.vst-avatar") == 0).await;
     assert!(fell_back, "still a broken image:\n{}", root.inner_html());
     assert_eq!(
@@ -477,7 +499,7 @@ async fn an_avatar_that_fails_to_load_falls_back_to_the_initials() {
         .route("GET", "/v1/me/sessions", 200, SESSIONS)
         .install();
     let root = mount(|| view! { <VestibuleProvider><UserProfile/></VestibuleProvider> });
-    settle().await;
+    wait_for(&root, "user-profile-name").await;
     let loaded = eventually(|| {
         root.query_selector("img.vst-avatar")
             .unwrap()
@@ -488,4 +510,54 @@ async fn an_avatar_that_fails_to_load_falls_back_to_the_initials() {
     .await;
     assert!(loaded, "the picture did not load:\n{}", root.inner_html());
     assert_eq!(count(&root, "span.vst-avatar"), 0);
+}
+
+/// How often the page asked for `GET /v1/client`.
+fn client_loads() -> usize {
+    calls()
+        .iter()
+        .filter(|c| c.method == "GET" && c.path == "/v1/client")
+        .count()
+}
+
+#[wasm_bindgen_test]
+async fn an_older_client_answer_never_overwrites_a_newer_one() {
+    set_query("");
+    let server = signed_in_server();
+    let root = mount(|| {
+        view! {
+            <VestibuleProvider>
+                {
+                    let vst = use_vestibule();
+                    view! {
+                        <p data-testid="who">
+                            {move || vst.user.get().and_then(|u| u.email).unwrap_or_else(|| "nobody".into())}
+                        </p>
+                        <button data-testid="reload" on:click=move |_| vst.reload_client()>"reload"</button>
+                    }
+                }
+            </VestibuleProvider>
+        }
+    });
+    wait_until("the signed-in user", || {
+        query(&root, "who").is_some_and(|p| p.text_content().as_deref() == Some("ada@example.com"))
+    })
+    .await;
+
+    // A first reload reaches a slow server that still sees the session...
+    server.answer_after("GET", "/v1/client", 200, &signed_in_json(), 150);
+    click(&find(&root, "reload"));
+    wait_until("the first reload to be sent", || client_loads() == 2).await;
+    // ...then the user signs out elsewhere, and a second reload is answered at once.
+    server.answer("GET", "/v1/client", 200, SIGNED_OUT);
+    click(&find(&root, "reload"));
+    wait_until("the newer answer", || text(&root, "who") == "nobody").await;
+
+    // The older answer arrives last; it must not bring the signed-out user back.
+    wait_answered(answered() + 1).await;
+    assert_eq!(
+        text(&root, "who"),
+        "nobody",
+        "the slower, older answer overwrote the newer one"
+    );
 }

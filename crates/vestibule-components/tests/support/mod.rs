@@ -45,12 +45,7 @@ impl FakeServer {
     /// Answers `method path` (the URL's path, query ignored) with `status` and `body`.
     /// A later route for the same call wins, so a test can change an answer.
     pub fn route(self, method: &str, path: &str, status: u16, body: &str) -> Self {
-        let r = js_sys::Array::new();
-        r.push(&method.into());
-        r.push(&path.into());
-        r.push(&JsValue::from(status));
-        r.push(&body.into());
-        self.routes.push(&r);
+        self.answer(method, path, status, body);
         self
     }
 
@@ -60,6 +55,7 @@ impl FakeServer {
             r#"
             window.__vstRoutes = routes;
             window.__vstCalls = [];
+            window.__vstAnswered = 0;
             window.fetch = async (input, init) => {
                 init = init || {};
                 const url = new URL(typeof input === 'string' ? input : input.url, location.href);
@@ -73,6 +69,9 @@ impl FakeServer {
                 if (hit[2] === 0) return new Promise(() => {});
                 // Status 1: the network fails.
                 if (hit[2] === 1) throw new TypeError('Failed to fetch');
+                // A delayed route answers late, as a slow server would.
+                if (hit[4]) await new Promise(resolve => setTimeout(resolve, hit[4]));
+                window.__vstAnswered = (window.__vstAnswered || 0) + 1;
                 const body = hit[2] === 204 ? null : hit[3];
                 return new Response(body, { status: hit[2], headers: { 'Content-Type': 'application/json' } });
             };
@@ -83,13 +82,27 @@ impl FakeServer {
 
     /// Adds or replaces a route on the installed stub.
     pub fn answer(&self, method: &str, path: &str, status: u16, body: &str) {
+        self.answer_after(method, path, status, body, 0);
+    }
+
+    /// Like [`answer`](Self::answer), but the answer arrives `delay_ms` after the request.
+    pub fn answer_after(&self, method: &str, path: &str, status: u16, body: &str, delay_ms: u32) {
         let r = js_sys::Array::new();
         r.push(&method.into());
         r.push(&path.into());
         r.push(&JsValue::from(status));
         r.push(&body.into());
+        r.push(&JsValue::from(delay_ms));
         self.routes.push(&r);
     }
+}
+
+/// How many requests the stub has answered so far (delayed ones once their delay is over).
+pub fn answered() -> u32 {
+    js_sys::Reflect::get(&window(), &"__vstAnswered".into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0) as u32
 }
 
 /// One recorded call to the stubbed server.
@@ -147,7 +160,55 @@ where
     section
 }
 
-/// Lets fetches resolve and effects run.
+/// How long [`wait_until`] waits before it fails the test.
+const WAIT_MS: f64 = 3000.0;
+
+/// Waits until `done` holds (polling between browser tasks, so fetches resolve and effects
+/// run meanwhile), and fails the test with `what` when it does not within a few seconds.
+#[track_caller]
+pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) -> impl Future<Output = ()> {
+    let caller = std::panic::Location::caller();
+    let what = what.to_owned();
+    async move {
+        let start = js_sys::Date::now();
+        while !done() {
+            assert!(
+                js_sys::Date::now() - start < WAIT_MS,
+                "waited {WAIT_MS} ms for {what} ({caller})"
+            );
+            sleep(5).await;
+            leptos::task::tick().await;
+        }
+    }
+}
+
+/// Waits until an element with this `data-testid` is inside `root`, and returns it.
+pub async fn wait_for(root: &web_sys::HtmlElement, testid: &str) -> web_sys::HtmlElement {
+    wait_until(&format!("[data-testid={testid}]"), || {
+        query(root, testid).is_some()
+    })
+    .await;
+    find(root, testid)
+}
+
+/// Waits until no element with this `data-testid` is inside `root`.
+pub async fn wait_gone(root: &web_sys::HtmlElement, testid: &str) {
+    wait_until(&format!("[data-testid={testid}] to go"), || {
+        query(root, testid).is_none()
+    })
+    .await;
+}
+
+/// Waits until the stub has answered `n` requests in all, then lets the page read the
+/// answers (a macrotask runs after every microtask the answers queued).
+pub async fn wait_answered(n: u32) {
+    wait_until(&format!("{n} answers from the stub"), || answered() >= n).await;
+    sleep(0).await;
+    leptos::task::tick().await;
+}
+
+/// Lets fetches resolve and effects run, on a timer. Prefer [`wait_until`] and its
+/// relatives: a timer passes whether or not the awaited thing happened.
 pub async fn settle() {
     for _ in 0..6 {
         sleep(5).await;
@@ -256,4 +317,48 @@ pub fn value(el: &web_sys::HtmlElement) -> String {
 /// The JSON body of a recorded call, parsed.
 pub fn body_json(call: &Call) -> serde_json::Value {
     serde_json::from_str(call.body.as_deref().unwrap_or("null")).unwrap()
+}
+
+/// Takes every Vestibule stylesheet out of `<head>`. The test page is shared by every test
+/// in the binary, so a test that checks that a component mounts its stylesheet removes them
+/// first: otherwise an earlier test's sheet would make the check pass whatever happens.
+pub fn remove_stylesheets() {
+    let sheets = document()
+        .head()
+        .unwrap()
+        .query_selector_all("style[data-vestibule]")
+        .unwrap();
+    for i in 0..sheets.length() {
+        if let Some(sheet) = sheets.item(i) {
+            sheet.unchecked_into::<web_sys::Element>().remove();
+        }
+    }
+}
+
+/// Clicks `el` with ctrl held (as a person opening a link in a new tab would) and returns
+/// whether the page took the click over (`preventDefault`). A listener on `window`, the last
+/// stop of the event, reads that and then cancels the click, so that the test page itself
+/// never follows the link.
+pub fn ctrl_click_is_taken_over(el: &web_sys::HtmlElement) -> bool {
+    let taken_over = std::rc::Rc::new(std::cell::Cell::new(None));
+    let seen = taken_over.clone();
+    let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        seen.set(Some(ev.default_prevented()));
+        ev.prevent_default();
+    });
+    window()
+        .add_event_listener_with_callback("click", listener.as_ref().unchecked_ref())
+        .unwrap();
+    let init = web_sys::MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_ctrl_key(true);
+    let ev = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+    window()
+        .remove_event_listener_with_callback("click", listener.as_ref().unchecked_ref())
+        .unwrap();
+    taken_over
+        .get()
+        .expect("the click did not bubble up to window")
 }
