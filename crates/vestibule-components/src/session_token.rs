@@ -285,9 +285,10 @@ impl Minted {
     }
 }
 
-/// The JSON of a JWT's base64url payload, decoded with the browser's `atob`.
+/// The JSON of a JWT's base64url payload, decoded with the browser's `atob` (which takes
+/// base64 without its `=` padding, as JWTs write it).
 fn claims(payload: &str) -> Option<JsValue> {
-    let mut b64: String = payload
+    let b64: String = payload
         .chars()
         .map(|c| match c {
             '-' => '+',
@@ -295,9 +296,6 @@ fn claims(payload: &str) -> Option<JsValue> {
             c => c,
         })
         .collect();
-    while b64.len() % 4 != 0 {
-        b64.push('=');
-    }
     let json = web_sys::window()?.atob(&b64).ok()?;
     js_sys::JSON::parse(&json).ok()
 }

@@ -103,8 +103,9 @@ fn Issues(list: MyIssues) -> impl IntoView {
                 .issues
                 .into_iter()
                 .map(|issue| {
+                    let key = issue.key.clone();
                     view! {
-                        <li data-testid="issue" data-issue-key=issue.key.clone()>
+                        <li data-testid="issue" data-issue-key=key>
                             <span class="issue__key">{issue.key}</span>
                             <span class="issue__summary">{issue.summary}</span>
                             <span class="issue__status">{issue.status}</span>
