@@ -141,6 +141,10 @@ impl Vestibule {
     pub async fn get_token(&self) -> Result<String, TokenError> {
         let tokens = self.tokens.try_get_value().ok_or(TokenError::SignedOut)?;
         tokens.ready().await;
+        if self.signing_out.try_get_untracked().unwrap_or(true) {
+            // The session is ending: no new token, even before the client has reloaded.
+            return Err(TokenError::SignedOut);
+        }
         let session_id = self
             .session
             .try_get_untracked()

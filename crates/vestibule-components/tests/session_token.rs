@@ -144,7 +144,12 @@ async fn callers_at_once_share_one_request_then_the_cache() {
     for result in &results {
         assert_eq!(result.as_deref(), Ok(jwt.as_str()));
     }
-    assert_eq!(mints("sess_flight"), 1, "one request for eight callers");
+    assert_eq!(
+        mints("sess_flight"),
+        1,
+        "one request for eight callers: {:?}",
+        calls()
+    );
 
     // Later callers get the cached token without asking the server.
     assert_eq!(vst.get_token().await.as_deref(), Ok(jwt.as_str()));
