@@ -261,6 +261,18 @@ fn en_error(code: ErrorCode) -> &'static str {
         }
         RateLimited => "Too many attempts. Please wait a minute and try again.",
         Internal => "Something went wrong on our side. Please try again.",
+        // Session tokens: the app's own backend answers with these.
+        TokenMissing => "You are not signed in to this app. Please sign in.",
+        TokenExpired => "Your session needs refreshing. Reload the page and try again.",
+        TokenNotYetValid => {
+            "This device's clock seems to be off. Correct the time, then try again."
+        }
+        TokenInvalid => "Your session could not be confirmed. Please sign in again.",
+        TokenWrongIssuer => "You are signed in to another instance. Please sign in here.",
+        TokenUnauthorizedParty => "This app does not accept sign-ins from this page.",
+        JwksUnavailable => {
+            "The sign-in service did not answer in time. Please try again in a moment."
+        }
     }
 }
 
@@ -327,6 +339,23 @@ fn de_error(code: ErrorCode) -> &'static str {
             "Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es erneut."
         }
         Internal => "Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.",
+        TokenMissing => "Sie sind bei dieser App nicht angemeldet. Bitte melden Sie sich an.",
+        TokenExpired => {
+            "Ihre Sitzung muss erneuert werden. Laden Sie die Seite neu und versuchen Sie es erneut."
+        }
+        TokenNotYetValid => {
+            "Die Uhr dieses Geräts scheint falsch zu gehen. Stellen Sie die Zeit richtig und versuchen Sie es erneut."
+        }
+        TokenInvalid => {
+            "Ihre Sitzung konnte nicht bestätigt werden. Bitte melden Sie sich erneut an."
+        }
+        TokenWrongIssuer => {
+            "Sie sind bei einer anderen Instanz angemeldet. Bitte melden Sie sich hier an."
+        }
+        TokenUnauthorizedParty => "Diese App nimmt keine Anmeldungen von dieser Seite an.",
+        JwksUnavailable => {
+            "Der Anmeldedienst hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es gleich noch einmal."
+        }
     }
 }
 

@@ -227,6 +227,11 @@ pub struct OAuthAccessToken {
     pub scopes: Vec<String>,
     /// The Atlassian cloud id to put in `https://api.atlassian.com/ex/jira/{site_id}/...`.
     pub site_id: Option<String>,
+    /// The base URL of the provider API this token is for, without a trailing slash
+    /// (`https://api.atlassian.com`; the emulator's address in development), so that an app
+    /// calls `{api_url}/ex/jira/{site_id}/rest/api/3/...` with no configuration of its own.
+    #[serde(default)]
+    pub api_url: String,
 }
 
 /// `POST /v1/admin/session`: exchange the secret key for an admin session cookie.

@@ -65,6 +65,21 @@ pub enum ErrorCode {
     RateLimited,
     /// Something unexpected; the response carries a reference to quote.
     Internal,
+    // --- session tokens (the app's backend, `vestibule-axum`) ---------------------------
+    /// No session token: neither `Authorization: Bearer` nor the `__session` cookie.
+    TokenMissing,
+    /// The session token's `exp` has passed (beyond the leeway).
+    TokenExpired,
+    /// The session token's `nbf` is still in the future (beyond the leeway).
+    TokenNotYetValid,
+    /// The session token is malformed, forged, of another algorithm or signed by an unknown key.
+    TokenInvalid,
+    /// The session token was issued by another instance (`iss`).
+    TokenWrongIssuer,
+    /// The session token was minted for an origin (`azp`) the app does not accept.
+    TokenUnauthorizedParty,
+    /// The instance's public keys could not be fetched to check the token.
+    JwksUnavailable,
 }
 
 impl ErrorCode {
@@ -96,6 +111,13 @@ impl ErrorCode {
         Self::LastExternalAccount,
         Self::RateLimited,
         Self::Internal,
+        Self::TokenMissing,
+        Self::TokenExpired,
+        Self::TokenNotYetValid,
+        Self::TokenInvalid,
+        Self::TokenWrongIssuer,
+        Self::TokenUnauthorizedParty,
+        Self::JwksUnavailable,
     ];
 
     /// The code as it appears on the wire.
@@ -127,6 +149,13 @@ impl ErrorCode {
             Self::LastExternalAccount => "last_external_account",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
+            Self::TokenMissing => "token_missing",
+            Self::TokenExpired => "token_expired",
+            Self::TokenNotYetValid => "token_not_yet_valid",
+            Self::TokenInvalid => "token_invalid",
+            Self::TokenWrongIssuer => "token_wrong_issuer",
+            Self::TokenUnauthorizedParty => "token_unauthorized_party",
+            Self::JwksUnavailable => "jwks_unavailable",
         }
     }
 

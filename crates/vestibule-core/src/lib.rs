@@ -7,7 +7,9 @@
 pub mod api;
 pub mod error;
 pub mod provider;
+pub mod session_token;
 pub mod validation;
 
 pub use error::{ApiError, ErrorCode};
 pub use provider::{ProviderId, ProviderInfo};
+pub use session_token::{SessionClaims, SessionToken};

@@ -6,6 +6,8 @@
 //!
 //! - `session_check`: `GET /v1/client` with a session cookie, 64 concurrent keep-alive
 //!   connections, a fixed number of requests per run: p50/p99 latency and requests/s;
+//! - `token_mint`: `POST /v1/client/sessions/{sid}/tokens` (session cookie, Origin), the same
+//!   64 connections: p50/p99 latency and session tokens minted per second;
 //! - `sign_in_flow`: complete sign-ins (start → authorize → callback → session) per second;
 //! - `rss_idle` / `rss_loaded`: the child's VmRSS after start and after the load, plus a
 //!   development instance's idle RSS (it also runs its emulator in-process).
@@ -165,15 +167,68 @@ fn cookie_pair(response: &reqwest::Response, prefix: &str) -> Option<String> {
         .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
+/// One kind of request the load generator repeats.
+#[derive(Clone)]
+struct Load {
+    method: hyper::Method,
+    path: String,
+    cookie: String,
+    origin: Option<String>,
+    /// What every answer's body starts with.
+    expect: &'static [u8],
+}
+
+impl Load {
+    fn session_check(cookie: &str) -> Self {
+        Self {
+            method: hyper::Method::GET,
+            path: "/v1/client".to_owned(),
+            cookie: cookie.to_owned(),
+            origin: None,
+            expect: b"{\"session\":{",
+        }
+    }
+
+    fn token_mint(cookie: &str, sid: &str, origin: String) -> Self {
+        Self {
+            method: hyper::Method::POST,
+            path: format!("/v1/client/sessions/{sid}/tokens"),
+            cookie: cookie.to_owned(),
+            origin: Some(origin),
+            expect: b"{\"jwt\":\"",
+        }
+    }
+}
+
+/// The session id of a signed-in cookie, from `GET /v1/client`.
+async fn session_id(http: &reqwest::Client, server: &Server, cookie: &str) -> String {
+    let client: serde_json::Value = http
+        .get(server.url("/v1/client"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    client["session"]["id"].as_str().unwrap().to_owned()
+}
+
 /// `CONNECTIONS` keep-alive connections, each sending `REQUESTS_PER_CONNECTION` session checks
 /// back to back. Returns (sorted latencies, requests per second).
 async fn session_check_run(addr: &str, cookie: &str) -> (Vec<Duration>, f64) {
-    let cookie = Arc::new(cookie.to_owned());
+    load_run(addr, Load::session_check(cookie)).await
+}
+
+/// `CONNECTIONS` keep-alive connections, each sending `REQUESTS_PER_CONNECTION` requests of
+/// `load` back to back. Returns (sorted latencies, requests per second).
+async fn load_run(addr: &str, load: Load) -> (Vec<Duration>, f64) {
+    let load = Arc::new(load);
     let started = Instant::now();
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..CONNECTIONS {
         let addr = addr.to_owned();
-        let cookie = cookie.clone();
+        let load = load.clone();
         workers.spawn(async move {
             let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
             stream.set_nodelay(true).unwrap();
@@ -184,18 +239,22 @@ async fn session_check_run(addr: &str, cookie: &str) -> (Vec<Duration>, f64) {
             tokio::spawn(connection);
             let mut latencies = Vec::with_capacity(REQUESTS_PER_CONNECTION);
             for _ in 0..REQUESTS_PER_CONNECTION {
-                let request = hyper::Request::get("/v1/client")
+                let mut request = hyper::Request::builder()
+                    .method(load.method.clone())
+                    .uri(load.path.as_str())
                     .header("host", &addr)
-                    .header("cookie", cookie.as_str())
-                    .body(Empty::<Bytes>::new())
-                    .unwrap();
+                    .header("cookie", load.cookie.as_str());
+                if let Some(origin) = &load.origin {
+                    request = request.header("origin", origin.as_str());
+                }
+                let request = request.body(Empty::<Bytes>::new()).unwrap();
                 let sent = Instant::now();
                 sender.ready().await.unwrap();
                 let response = sender.send_request(request).await.unwrap();
                 assert_eq!(response.status(), 200);
                 let body = response.into_body().collect().await.unwrap().to_bytes();
                 latencies.push(sent.elapsed());
-                assert!(body.starts_with(b"{\"session\":{"), "still signed in");
+                assert!(body.starts_with(load.expect), "still signed in");
             }
             latencies
         });
@@ -276,6 +335,24 @@ fn main() {
         }
         println!(
             "session_check connections={CONNECTIONS} requests_per_run={} runs={RUNS} p50_us={:.0} p99_us={:.0} rps={:.0}",
+            CONNECTIONS * REQUESTS_PER_CONNECTION,
+            median(&mut p50s),
+            median(&mut p99s),
+            median(&mut rpss)
+        );
+
+        let sid = session_id(&http, &server, &cookie).await;
+        let mint = Load::token_mint(&cookie, &sid, server.url(""));
+        load_run(&server.addr, mint.clone()).await;
+        let (mut p50s, mut p99s, mut rpss) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..RUNS {
+            let (latencies, rps) = load_run(&server.addr, mint.clone()).await;
+            p50s.push(percentile(&latencies, 0.50).as_secs_f64() * 1e6);
+            p99s.push(percentile(&latencies, 0.99).as_secs_f64() * 1e6);
+            rpss.push(rps);
+        }
+        println!(
+            "token_mint connections={CONNECTIONS} requests_per_run={} runs={RUNS} p50_us={:.0} p99_us={:.0} tokens_per_s={:.0} target_p99_us=2000",
             CONNECTIONS * REQUESTS_PER_CONNECTION,
             median(&mut p50s),
             median(&mut p99s),

@@ -20,6 +20,17 @@ pub struct Cli {
 pub enum Command {
     /// Serve one instance: the frontend, admin and backend APIs and the account portal.
     Serve(Box<ServeArgs>),
+    /// Manage the instance's session-token signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new signing key that signs from now on; the old one stays in the JWKS until every
+    /// token it signed has expired. Running servers pick it up within seconds. Takes the same
+    /// options as `serve` (the data dir, database and master key matter).
+    Rotate(Box<ServeArgs>),
 }
 
 /// Which kind of instance this process serves.
@@ -92,7 +103,18 @@ pub struct ServeArgs {
     )]
     pub atlassian_api_url: Url,
 
-    /// Other origins `redirect_url` may point at (comma separated), e.g. the app's origin.
+    /// Origins of apps that embed the components (comma separated, each just
+    /// scheme://host[:port]): the frontend API answers them with CORS and credentials, and
+    /// `redirect_url` may point at them.
+    #[arg(
+        long,
+        env = "VESTIBULE_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        num_args = 0..
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// The older name of `--allowed-origins`; both lists are merged into one.
     #[arg(
         long,
         env = "VESTIBULE_ALLOWED_REDIRECT_ORIGINS",

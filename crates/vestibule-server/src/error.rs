@@ -118,6 +118,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::ConnectionNotFound | C::NotFound => StatusCode::NOT_FOUND,
         C::Unauthenticated | C::InvalidSecretKey => StatusCode::UNAUTHORIZED,
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        C::TokenMissing
+        | C::TokenExpired
+        | C::TokenNotYetValid
+        | C::TokenInvalid
+        | C::TokenWrongIssuer
+        | C::TokenUnauthorizedParty => StatusCode::UNAUTHORIZED,
+        C::JwksUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         C::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

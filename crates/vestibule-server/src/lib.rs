@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod cookies;
+pub mod cors;
 pub mod crypto;
 pub mod db;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod portal;
 pub mod redirect;
 pub mod routes;
 pub mod server;
+pub mod session_tokens;
 pub mod signin;
 pub mod state;
 pub mod store;
@@ -44,7 +46,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, backend, environment, frontend, oauth};
+    use routes::{admin, backend, environment, frontend, oauth, session_tokens};
     let api = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
@@ -53,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .route("/oauth_callback", get(oauth::callback))
         .route("/client", get(frontend::client))
         .route("/sign_out", post(frontend::sign_out))
+        .route("/client/sessions/{sid}/tokens", post(session_tokens::mint))
         .route("/me/sessions", get(frontend::list_sessions))
         .route(
             "/me/sessions/{id}",
@@ -95,7 +98,12 @@ pub fn app(state: AppState) -> Router {
 
     Router::new()
         .nest("/v1", api)
+        .route(
+            vestibule_core::session_token::JWKS_PATH,
+            get(routes::session_tokens::jwks),
+        )
         .fallback_service(state.portal.service())
+        .layer(cors::frontend_api(&state.redirects))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use vestibule_server::config::{Cli, Command, LogFormat};
+use vestibule_server::config::{Cli, Command, KeysCommand, LogFormat};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -26,6 +26,12 @@ async fn main() -> anyhow::Result<()> {
                 let _ = stop.send(true);
             });
             server.wait().await
+        }
+        Command::Keys(KeysCommand::Rotate(args)) => {
+            init_tracing(args.log_format);
+            let kid = vestibule_server::session_tokens::rotate_from_cli(&args).await?;
+            println!("new signing key {kid}; running servers sign with it within seconds");
+            Ok(())
         }
     }
 }

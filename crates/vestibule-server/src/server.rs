@@ -107,6 +107,16 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     if public_url.path() != "/" {
         anyhow::bail!("--public-url must be an origin without a path (got {public_url})");
     }
+    // One allow-list: `--allowed-origins` and its older name `--allowed-redirect-origins`.
+    let allowed_origins: Vec<String> = args
+        .allowed_origins
+        .iter()
+        .chain(&args.allowed_redirect_origins)
+        .cloned()
+        .collect();
+    crate::cors::check_allowed_origins(environment, &public_url, &allowed_origins)?;
+    let redirects = RedirectPolicy::new(&public_url, &allowed_origins)
+        .map_err(|e| anyhow::anyhow!("--allowed-origins: {e}"))?;
 
     instance::create_data_dir(&args.data_dir)?;
     let keys = instance::load_keys(&args, environment)?;
@@ -130,8 +140,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         }
         InstanceEnvironment::Production => (None, None),
     };
-    let redirects = RedirectPolicy::new(&public_url, &args.allowed_redirect_origins)
-        .map_err(|e| anyhow::anyhow!("--allowed-redirect-origins: {e}"))?;
+    let signing_keys =
+        crate::session_tokens::SigningKeys::load(&db, &keys.master_key, clock.now()).await?;
 
     let state = AppState::new(Shared {
         cookies: CookieNames::new(&instance_id, settings.is_https()),
@@ -152,6 +162,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         sessions: Default::default(),
         users: Default::default(),
         refresh_locks: RefreshLocks::default(),
+        signing_keys,
     });
     tracing::info!(
         environment = environment.as_str(),
@@ -163,6 +174,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     let router = crate::app(state.clone());
     let (shutdown, mut shutdown_rx) = watch::channel(false);
     tokio::spawn(sweep_expired(state.clone(), shutdown.subscribe()));
+    tokio::spawn(crate::session_tokens::reload_periodically(
+        state.clone(),
+        shutdown.subscribe(),
+    ));
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
             .with_graceful_shutdown(async move {

@@ -84,6 +84,8 @@ pub struct Shared {
     pub sessions: SessionCache,
     pub users: UserCache,
     pub refresh_locks: RefreshLocks,
+    /// Signs session tokens; re-read from the database to follow rotations.
+    pub signing_keys: crate::session_tokens::SigningKeys,
 }
 
 impl AppState {

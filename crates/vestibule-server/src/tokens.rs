@@ -139,5 +139,7 @@ fn to_api(account: &ExternalAccountRow, token: String) -> OAuthAccessToken {
         expires_at: account.access_token_expires_at,
         scopes: split_scopes(&account.scopes),
         site_id: account.site_id.clone(),
+        // Filled in by the backend route, which knows which provider API issued it.
+        api_url: String::new(),
     }
 }

@@ -1,5 +1,6 @@
-//! `cargo xtask bench`: the server's throughput, latency and memory, and the download size
-//! of the wasm bundles against their budgets. Figures are medians of several runs.
+//! `cargo xtask bench`: the server's throughput, latency and memory (session checks, session
+//! token minting, sign-in flows), session-token verification in `vestibule-axum` on one core,
+//! and the download size of the wasm bundles against their budgets. Figures are medians of several runs.
 
 use std::io::Write;
 use std::path::Path;
@@ -20,6 +21,10 @@ pub fn run() -> Result<()> {
     step(
         "server benchmark (cargo bench -p vestibule-server --bench server)",
         || exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "server"])),
+    )?;
+    step(
+        "session-token verification on one core (cargo bench -p vestibule-axum --bench verify)",
+        || exec(cargo().args(["bench", "-p", "vestibule-axum", "--bench", "verify"])),
     )?;
 
     let root = workspace_root();

@@ -18,6 +18,7 @@ const NATIVE_PACKAGES: &[&str] = &[
     "vestibule-core",
     "vestibule-components",
     "vestibule-server",
+    "vestibule-axum",
     "atlassian-emulator",
     "xtask",
     "jira-issues-api",

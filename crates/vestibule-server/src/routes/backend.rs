@@ -40,5 +40,18 @@ pub async fn oauth_access_token(
     });
     let account =
         tokens::account_of_user(&state, &id, provider, external_account_id.as_deref()).await?;
-    Ok(Json(tokens::fresh_access_token(&state, account).await?))
+    let api_url = api_url_for(&state, &account.oauth_client_id);
+    let mut token = tokens::fresh_access_token(&state, account).await?;
+    token.api_url = api_url;
+    Ok(Json(token))
+}
+
+/// The provider API a token issued to `client_id` works against: the shared development
+/// app's (the emulator, in development), else the configured `--atlassian-api-url`.
+fn api_url_for(state: &AppState, client_id: &str) -> String {
+    let base = match &state.shared_credentials {
+        Some(shared) if shared.client_id == client_id => &shared.endpoints.api_base,
+        _ => &state.provider_endpoints.api_base,
+    };
+    base.as_str().trim_end_matches('/').to_owned()
 }

@@ -5,6 +5,7 @@ pub mod backend;
 pub mod environment;
 pub mod frontend;
 pub mod oauth;
+pub mod session_tokens;
 
 use axum::http::HeaderMap;
 

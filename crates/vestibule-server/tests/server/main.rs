@@ -4,6 +4,7 @@
 
 mod admin;
 mod common;
+mod cors;
 mod flow_state;
 mod portal;
 mod processes;
@@ -11,6 +12,7 @@ mod production;
 mod provider_faults;
 mod redirects;
 mod secrets;
+mod session_tokens;
 mod sessions;
 mod sign_in;
 mod tokens;
