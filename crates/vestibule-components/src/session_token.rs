@@ -23,7 +23,7 @@ const HAND_OUT_MARGIN_MS: f64 = 10_000.0;
 /// fresh token and never wait.
 const REFRESH_AHEAD_MS: f64 = 5_000.0;
 /// The cookie the app's backend reads when a request carries no `Authorization` header.
-pub const SESSION_COOKIE: &str = "__session";
+pub use vestibule_core::session_token::SESSION_COOKIE;
 
 /// Why [`Vestibule::get_token`](crate::Vestibule::get_token) has no token to give.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
