@@ -150,8 +150,16 @@ async fn signs_in_on_another_origin_lists_jira_issues_and_refuses_the_old_token(
         site.as_deref() == Some(demo::SITE_DEFAULT),
         "the issues come from site {site:?}"
     );
-    let issues = browser.client().find_all(vestibule_e2e::testid("issue")).await?;
-    ensure!(!issues.is_empty(), "the seeded issues are listed");
+    let mut keys = Vec::new();
+    for issue in browser.client().find_all(vestibule_e2e::testid("issue")).await? {
+        keys.push(issue.attr("data-issue-key").await?.unwrap_or_default());
+    }
+    // The emulator seeds NW-1..NW-5 on this site: Mara has 1-3 (3 is done), 4 is
+    // unassigned and 5 is Priya's; most recently updated first.
+    ensure!(
+        keys == ["NW-1", "NW-2", "NW-3"],
+        "the app lists {keys:?}, not Mara's issues"
+    );
     browser.find("user-button-trigger").await?;
     browser.screenshot("jira-issues-signed-in").await?;
 
