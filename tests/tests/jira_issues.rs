@@ -123,8 +123,7 @@ async fn signs_in_on_another_origin_lists_jira_issues_and_refuses_the_old_token(
     ])
     .await?;
     let browser =
-        Browser::start_with_args(&["--host-resolver-rules=MAP *.vestibule.test 127.0.0.1"])
-            .await?;
+        Browser::start_with_args(&["--host-resolver-rules=MAP *.vestibule.test 127.0.0.1"]).await?;
 
     // Signed out: the app's own page shows <SignIn/>.
     browser.goto(&format!("{app_url}/")).await?;
@@ -151,7 +150,11 @@ async fn signs_in_on_another_origin_lists_jira_issues_and_refuses_the_old_token(
         "the issues come from site {site:?}"
     );
     let mut keys = Vec::new();
-    for issue in browser.client().find_all(vestibule_e2e::testid("issue")).await? {
+    for issue in browser
+        .client()
+        .find_all(vestibule_e2e::testid("issue"))
+        .await?
+    {
         keys.push(issue.attr("data-issue-key").await?.unwrap_or_default());
     }
     // The emulator seeds NW-1..NW-5 on this site: Mara has 1-3 (3 is done), 4 is
@@ -168,7 +171,10 @@ async fn signs_in_on_another_origin_lists_jira_issues_and_refuses_the_old_token(
         .await?
         .context("the __session cookie is set on the app's origin")?;
     let (status, body) = my_issues_with(&browser, &token).await?;
-    ensure!(status == 200, "the app refused a fresh token: {status} {body}");
+    ensure!(
+        status == 200,
+        "the app refused a fresh token: {status} {body}"
+    );
     let (status, body) = my_issues_with(&browser, "not-a-token").await?;
     ensure!(
         status == 401 && body["code"] == "token_invalid",

@@ -145,7 +145,11 @@ impl SessionTokens {
 
     /// A token for `session_id`: the cached one while it is fresh, else the result of the
     /// one mint on its way (started if none is).
-    pub(crate) async fn get(&self, api: &FrontendApi, session_id: String) -> Result<String, TokenError> {
+    pub(crate) async fn get(
+        &self,
+        api: &FrontendApi,
+        session_id: String,
+    ) -> Result<String, TokenError> {
         {
             let mut state = self.state.borrow_mut();
             state.keep_fresh = true;
@@ -209,7 +213,11 @@ impl SessionTokens {
             state.last_error = Some(TokenError::SignedOut);
             return JsValue::NULL;
         }
-        if state.in_flight.as_ref().is_some_and(|(sid, _)| sid == session_id) {
+        if state
+            .in_flight
+            .as_ref()
+            .is_some_and(|(sid, _)| sid == session_id)
+        {
             state.in_flight = None;
         }
         match result {
@@ -340,11 +348,7 @@ fn write_cookie(token: Option<(&str, f64)>) {
         ),
         None => format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; SameSite=Lax"),
     };
-    let value = if secure {
-        value + "; Secure"
-    } else {
-        value
-    };
+    let value = if secure { value + "; Secure" } else { value };
     if let Ok(document) = document.dyn_into::<web_sys::HtmlDocument>() {
         let _ = document.set_cookie(&value);
     }

@@ -156,7 +156,11 @@ async fn callers_at_once_share_one_request_then_the_cache() {
     let results = concurrent_tokens(vst, 3).await;
     assert!(results.iter().all(|r| r.as_deref() == Ok(jwt.as_str())));
     assert_eq!(mints("sess_flight"), 1, "the cache answered");
-    assert_eq!(session_cookie(), None, "session_cookie=false writes no cookie");
+    assert_eq!(
+        session_cookie(),
+        None,
+        "session_cookie=false writes no cookie"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -169,7 +173,11 @@ async fn a_token_within_ten_seconds_of_expiry_is_not_handed_out() {
 
     assert_eq!(vst.get_token().await.as_deref(), Ok(jwt.as_str()));
     assert_eq!(vst.get_token().await.as_deref(), Ok(jwt.as_str()));
-    assert_eq!(mints("sess_short"), 2, "a token near expiry is fetched again");
+    assert_eq!(
+        mints("sess_short"),
+        2,
+        "a token near expiry is fetched again"
+    );
 }
 
 #[wasm_bindgen_test]

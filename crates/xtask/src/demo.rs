@@ -212,8 +212,13 @@ mod tests {
 
     #[test]
     fn the_example_flag_is_taken_out_and_the_rest_kept() {
-        let (example, rest) =
-            split_example(&strings(&["--example", "jira-issues", "--log-format", "json"])).unwrap();
+        let (example, rest) = split_example(&strings(&[
+            "--example",
+            "jira-issues",
+            "--log-format",
+            "json",
+        ]))
+        .unwrap();
         assert_eq!(example.as_deref(), Some("jira-issues"));
         assert_eq!(rest, strings(&["--log-format", "json"]));
         let (example, rest) = split_example(&strings(&["--example=jira-issues"])).unwrap();

@@ -246,7 +246,10 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
     .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
     .env("VESTIBULE_DIST_DIR", root.join("dist"))
     .env("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues"))
-    .env("JIRA_ISSUES_DIST_DIR", root.join("examples/jira-issues/dist"))
+    .env(
+        "JIRA_ISSUES_DIST_DIR",
+        root.join("examples/jira-issues/dist"),
+    )
     .env("CHROMEDRIVER", "/usr/bin/chromedriver")
     .env("AXE_CORE_JS", axe_core_script());
     tests("end-to-end browser tests", cmd)

@@ -67,7 +67,11 @@ pub async fn ensure_jira_scopes(http: &reqwest::Client, api: &Url, secret_key: &
 }
 
 /// Lists the connections, retrying while the server is not up yet.
-async fn wait_for_list(http: &reqwest::Client, url: &Url, secret_key: &str) -> Result<ConnectionList> {
+async fn wait_for_list(
+    http: &reqwest::Client,
+    url: &Url,
+    secret_key: &str,
+) -> Result<ConnectionList> {
     let deadline = tokio::time::Instant::now() + STARTUP_WAIT;
     loop {
         match send(http.get(url.clone()), secret_key).await {
@@ -113,7 +117,12 @@ mod tests {
         let current = vec!["read:me".to_owned(), "read:confluence-user".to_owned()];
         assert_eq!(
             wanted_scopes(&current),
-            ["read:me", "read:confluence-user", "read:jira-work", "read:jira-user"]
+            [
+                "read:me",
+                "read:confluence-user",
+                "read:jira-work",
+                "read:jira-user"
+            ]
         );
         let done = wanted_scopes(&current);
         assert_eq!(wanted_scopes(&done), done);

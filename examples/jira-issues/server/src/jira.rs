@@ -30,9 +30,9 @@ pub enum JiraError {
 pub fn search_url(api_url: &Url, cloud_id: &str) -> Url {
     let mut url = api_url.clone();
     if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().extend([
-            "ex", "jira", cloud_id, "rest", "api", "3", "search", "jql",
-        ]);
+        segments
+            .pop_if_empty()
+            .extend(["ex", "jira", cloud_id, "rest", "api", "3", "search", "jql"]);
     }
     url.query_pairs_mut()
         .append_pair("jql", ASSIGNED_TO_ME)
@@ -126,9 +126,9 @@ mod tests {
         assert_eq!(jql.as_deref(), Some(ASSIGNED_TO_ME));
         let api = Url::parse("https://api.atlassian.com").unwrap();
         assert!(
-            search_url(&api, "c")
-                .as_str()
-                .starts_with("https://api.atlassian.com/ex/jira/c/rest/api/3/search/jql?jql=assignee")
+            search_url(&api, "c").as_str().starts_with(
+                "https://api.atlassian.com/ex/jira/c/rest/api/3/search/jql?jql=assignee"
+            )
         );
     }
 

@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn the_page_names_the_vestibule_server_without_a_trailing_slash() {
         let url = Url::parse("http://auth.vestibule.test:4100/").unwrap();
-        let html = with_frontend_api("<html><head><title>x</title></head><body></body></html>", &url);
+        let html = with_frontend_api(
+            "<html><head><title>x</title></head><body></body></html>",
+            &url,
+        );
         assert_eq!(
             html,
             "<html><head><title>x</title><meta name=\"vestibule-frontend-api\" \

@@ -54,11 +54,17 @@ async fn tokens_that_are_missing_forged_or_for_another_origin_are_refused() {
     let app = start_app(&stub).await;
 
     let (status, body) = get(&app, None).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("token_missing")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("token_missing"))
+    );
 
     let other_key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
     let (status, body) = get(&app, Some(&mint(&other_key, &stub, APP_ORIGIN))).await;
-    assert_eq!((status, body["code"].as_str()), (401, Some("token_invalid")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("token_invalid"))
+    );
 
     let (status, body) = get(&app, Some(&mint(&key, &stub, "https://evil.example"))).await;
     assert_eq!(
@@ -77,7 +83,10 @@ async fn a_grant_without_jira_scopes_says_no_jira_access() {
     .await;
     let app = start_app(&stub).await;
     let (status, body) = get(&app, Some(&mint(&key, &stub, APP_ORIGIN))).await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("no_jira_access")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("no_jira_access"))
+    );
 }
 
 #[tokio::test]
@@ -93,7 +102,10 @@ async fn jira_refusing_the_site_says_no_jira_access() {
     .await;
     let app = start_app(&stub).await;
     let (status, body) = get(&app, Some(&mint(&key, &stub, APP_ORIGIN))).await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("no_jira_access")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("no_jira_access"))
+    );
 }
 
 #[tokio::test]
@@ -124,10 +136,7 @@ async fn pages_are_the_front_end_and_name_no_secret() {
     for path in ["/", "/some/page"] {
         let response = reqwest::get(format!("{app}{path}")).await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        assert_eq!(
-            response.headers()["cache-control"], "no-store",
-            "{path}"
-        );
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
         assert!(response.text().await.unwrap().contains("page"));
     }
 }

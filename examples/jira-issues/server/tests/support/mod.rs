@@ -37,7 +37,10 @@ impl Answers {
     /// A user with a Jira grant on [`SITE`] and five issues assigned.
     pub fn happy(base: &str) -> Self {
         Self {
-            grant: (StatusCode::OK, grant(base, &["read:me", "read:jira-work", "read:jira-user"])),
+            grant: (
+                StatusCode::OK,
+                grant(base, &["read:me", "read:jira-work", "read:jira-user"]),
+            ),
             search: (
                 StatusCode::OK,
                 json!({ "isLast": true, "issues": (1..=5).map(|n| json!({
@@ -74,7 +77,10 @@ pub async fn start_stub(key: &SigningKey, answers: impl FnOnce(&str) -> Answers)
     };
     let (grant, search) = (answers.grant, answers.search);
     let router = axum::Router::new()
-        .route("/.well-known/jwks.json", get(move || async move { Json(jwks) }))
+        .route(
+            "/.well-known/jwks.json",
+            get(move || async move { Json(jwks) }),
+        )
         .route(
             "/v1/users/{id}/oauth_access_tokens/atlassian",
             get(move || async move { (grant.0, Json(grant.1)).into_response() }),
@@ -105,7 +111,9 @@ pub fn mint(key: &SigningKey, issuer: &Url, azp: &str) -> String {
     };
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(KID.to_owned());
-    let der = key.to_pkcs8_der().expect("an Ed25519 key encodes as PKCS#8");
+    let der = key
+        .to_pkcs8_der()
+        .expect("an Ed25519 key encodes as PKCS#8");
     jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes()))
         .expect("signing a test token")
 }
