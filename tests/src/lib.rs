@@ -63,6 +63,16 @@ impl Server {
 
     /// Starts the binary with extra arguments and environment variables.
     pub async fn start_with(args: &[&str], envs: &[(&str, &str)]) -> Result<Self> {
+        Self::start_listening("127.0.0.1:0", args, envs).await
+    }
+
+    /// Starts the binary on a chosen address (`127.0.0.1:PORT`), for a test that must know
+    /// the port before the server starts (to put it into `--public-url`).
+    pub async fn start_listening(
+        listen: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Result<Self> {
         let bin = env_path("VESTIBULE_BIN", "target/debug/vestibule");
         let dist = env_path("VESTIBULE_DIST_DIR", "dist");
         anyhow::ensure!(
@@ -73,7 +83,7 @@ impl Server {
         let data_dir = tempfile::tempdir()?;
         let mut child = Command::new(&bin)
             .arg("serve")
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .arg("--data-dir")
             .arg(data_dir.path())
             .arg("--dist-dir")
@@ -169,6 +179,12 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Result<Self> {
+        Self::start_with_args(&[]).await
+    }
+
+    /// A browser with extra Chromium switches, e.g.
+    /// `--host-resolver-rules=MAP *.vestibule.test 127.0.0.1`.
+    pub async fn start_with_args(extra_args: &[&str]) -> Result<Self> {
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = free_port()?;
@@ -199,6 +215,10 @@ impl Browser {
                 ]
             }
         });
+        let mut caps = caps;
+        if let Some(args) = caps["goog:chromeOptions"]["args"].as_array_mut() {
+            args.extend(extra_args.iter().map(|a| serde_json::Value::from(*a)));
+        }
         let caps = match caps {
             serde_json::Value::Object(map) => map,
             _ => unreachable!("json! of an object"),
@@ -356,7 +376,8 @@ impl Browser {
     }
 }
 
-fn free_port() -> Result<u16> {
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())

@@ -123,6 +123,16 @@ impl FrontendApi {
         self.call(method, path, body).await.map(|_| ())
     }
 
+    /// A `POST` with an empty JSON object, answered with JSON the caller reads itself
+    /// (the session token: its reader lives beside its cache).
+    pub(crate) async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+    ) -> Result<JsValue, RequestError> {
+        self.call(method, path, Some("{}".to_owned())).await
+    }
+
     async fn call(
         &self,
         method: &str,

@@ -8,6 +8,7 @@ use crate::api::{FrontendApi, RequestError};
 use crate::appearance::Appearance;
 use crate::i18n::{Locale, Localization, Messages};
 use crate::json::FromJson;
+use crate::session_token::{SessionTokens, TokenError};
 
 /// What [`use_vestibule`] returns: signals over the environment and the client, plus the
 /// actions that change them. `Copy`, so it moves into closures freely.
@@ -35,6 +36,7 @@ pub struct Vestibule {
     pub appearance: Signal<Appearance>,
     signing_out: RwSignal<bool>,
     localization: StoredValue<Localization>,
+    tokens: StoredValue<SessionTokens, LocalStorage>,
 }
 
 /// One `GET` whose answer the whole page shares, loaded on creation and again on `refetch`.
@@ -119,6 +121,8 @@ impl Vestibule {
         let user = Signal::derive(move || client.get().and_then(|c| c.user));
         let is_loaded = Signal::derive(move || client_resource.get().is_some());
         let is_signed_in = Signal::derive(move || session.with(Option::is_some));
+        let tokens = StoredValue::new_local(SessionTokens::new());
+        watch_session_for_tokens(tokens, api, is_loaded, session);
         Self {
             api,
             environment_resource,
@@ -134,6 +138,49 @@ impl Vestibule {
             appearance,
             signing_out: RwSignal::new(false),
             localization: StoredValue::new(Localization::default()),
+            tokens,
+        }
+    }
+
+    /// A session token for the app's own backend (`Authorization: Bearer <token>`): a
+    /// short-lived JWT naming the user, the session and this page's origin.
+    ///
+    /// Cached until 10 s before it expires and refreshed in the background; however many
+    /// callers ask at once, one request is on its way. Waits for the client to load, so it
+    /// can be called as the page starts. `Err(TokenError::SignedOut)` when nobody is signed
+    /// in or the session ends meanwhile.
+    ///
+    /// ```ignore
+    /// let vst = use_vestibule();
+    /// let token = vst.get_token().await?;
+    /// // fetch("/api/my-issues", { headers: { Authorization: `Bearer ${token}` } })
+    /// ```
+    pub async fn get_token(&self) -> Result<String, TokenError> {
+        let tokens = self.tokens.try_get_value().ok_or(TokenError::SignedOut)?;
+        tokens.ready().await;
+        if self.signing_out.try_get_untracked().unwrap_or(true) {
+            // The session is ending: no new token, even before the client has reloaded.
+            return Err(TokenError::SignedOut);
+        }
+        let session_id = self
+            .session
+            .try_get_untracked()
+            .flatten()
+            .map(|s| s.id)
+            .ok_or(TokenError::SignedOut)?;
+        let result = tokens.get(&self.api(), session_id).await;
+        if let Err(TokenError::Request(RequestError::Api { status: 401, .. })) = &result {
+            // The server says the session is over (revoked elsewhere, expired): show it.
+            self.reload_client();
+        }
+        result
+    }
+
+    /// Keeps a `__session` cookie with the current token on the page's own origin, so
+    /// that the app's backend gets it on plain page loads and form posts.
+    pub(crate) fn keep_session_cookie(&self) {
+        if let Some(tokens) = self.tokens.try_get_value() {
+            tokens.keep_cookie();
         }
     }
 
@@ -162,6 +209,10 @@ impl Vestibule {
             return;
         }
         self.signing_out.set(true);
+        // The token of the ending session is never handed out again, whatever the answer.
+        if let Some(tokens) = self.tokens.try_get_value() {
+            tokens.clear();
+        }
         let this = *self;
         leptos::task::spawn_local(async move {
             // Whatever the answer, the session is over as far as this page can tell; a
@@ -241,9 +292,16 @@ pub fn VestibuleProvider(
     /// The app's own sentences: languages it adds, built-in sentences it changes.
     #[prop(optional)]
     localization: Localization,
+    /// Keep a `__session` cookie with the current session token on the page's own origin
+    /// (as the app's backend reads it on page loads and form posts). On by default when
+    /// `frontend_api` is set (the app has its own backend); off for the Vestibule server's
+    /// own pages.
+    #[prop(optional)]
+    session_cookie: Option<bool>,
     children: Children,
 ) -> impl IntoView {
     let resolver = localization.clone();
+    let session_cookie = session_cookie.unwrap_or(!frontend_api.is_empty());
     let vestibule = Vestibule::new(
         FrontendApi::new(frontend_api),
         Signal::derive(move || resolver.resolve(locale.get().unwrap_or_default())),
@@ -251,8 +309,34 @@ pub fn VestibuleProvider(
         navigate,
     );
     vestibule.localization.set_value(localization);
+    if session_cookie {
+        vestibule.keep_session_cookie();
+    }
     provide_context(vestibule);
     children()
+}
+
+/// Lets token callers go on once the client has loaded, and forgets the token of a
+/// session that ended or changed.
+fn watch_session_for_tokens(
+    tokens: StoredValue<SessionTokens, LocalStorage>,
+    api: StoredValue<FrontendApi>,
+    is_loaded: Signal<bool>,
+    session: Signal<Option<SessionInfo>>,
+) {
+    Effect::new(move |_| {
+        if is_loaded.get()
+            && let Some(tokens) = tokens.try_get_value()
+        {
+            tokens.mark_ready();
+        }
+    });
+    Effect::new(move |_| {
+        let session_id = session.with(|s| s.as_ref().map(|s| s.id.clone()));
+        if let (Some(tokens), Some(api)) = (tokens.try_get_value(), api.try_get_value()) {
+            tokens.session_changed(session_id, &api);
+        }
+    });
 }
 
 /// The [`Vestibule`] state given by the nearest [`VestibuleProvider`].

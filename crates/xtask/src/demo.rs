@@ -1,15 +1,28 @@
-//! `cargo xtask demo`: a development instance with the portal, on 127.0.0.1:3000.
+//! `cargo xtask demo`: a development instance with the portal, on 127.0.0.1:3000; with
+//! `--example jira-issues`, also the "My Jira issues" app on its own origin beside it.
 
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
 use crate::step::{cargo, exec, step};
 use crate::workspace_root;
 
+/// The examples `--example` can start.
+const EXAMPLES: &[&str] = &["jira-issues"];
+
+/// Where the Jira example's demo lives. Both on `localhost`: two origins (the ports
+/// differ) of one site, so the Vestibule session cookie reaches the frontend API from the
+/// app's page even where third-party cookies are blocked.
+const JIRA_VESTIBULE_URL: &str = "http://localhost:3000";
+const JIRA_APP_URL: &str = "http://localhost:4000";
+
 pub fn run(extra_args: &[String]) -> Result<()> {
+    let (example, extra_args) = split_example(extra_args)?;
     crate::setup::run()?;
     step(
         "build the portal (trunk build --release)",
@@ -25,7 +38,68 @@ pub fn run(extra_args: &[String]) -> Result<()> {
             "vestibule",
         ]))
     })?;
+    if example.is_some() {
+        step(
+            "build the My Jira issues front end (trunk build --release)",
+            crate::suite::build_jira_example_front_end,
+        )?;
+        step("build the My Jira issues backend (release)", || {
+            exec(cargo().args(["build", "--release", "-p", "jira-issues"]))
+        })?;
+    }
 
+    // Ctrl-C reaches the whole foreground process group: the servers shut down gracefully
+    // on their own, and this process just waits for them instead of dying first.
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let flag = interrupted.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .context("installing the Ctrl-C handler")?;
+
+    let status = match example {
+        None => {
+            println!("==> serving the demo; press Ctrl-C to stop");
+            vestibule(&extra_args)
+                .status()
+                .context("starting target/release/vestibule")?
+        }
+        Some(_) => jira_issues_demo(&extra_args, &interrupted)?,
+    };
+    if interrupted.load(Ordering::SeqCst) || status.success() {
+        println!("==> demo stopped");
+        Ok(())
+    } else {
+        bail!("the demo exited with {status}")
+    }
+}
+
+/// Takes `--example NAME` (or `--example=NAME`) out of the arguments; the rest go to
+/// `vestibule serve`.
+fn split_example(args: &[String]) -> Result<(Option<String>, Vec<String>)> {
+    let mut example = None;
+    let mut rest = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if let Some(name) = arg.strip_prefix("--example=") {
+            example = Some(name.to_owned());
+        } else if arg == "--example" {
+            example = Some(args.next().context("--example needs a name")?.clone());
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    if let Some(name) = &example
+        && !EXAMPLES.contains(&name.as_str())
+    {
+        bail!(
+            "unknown example `{name}`; choose from {}",
+            EXAMPLES.join(", ")
+        );
+    }
+    Ok((example, rest))
+}
+
+/// `vestibule serve` for the demo, with the operator's extra arguments last.
+fn vestibule(extra_args: &[String]) -> Command {
     let root = workspace_root();
     let mut server = Command::new(root.join("target/release/vestibule"));
     server
@@ -38,22 +112,124 @@ pub fn run(extra_args: &[String]) -> Result<()> {
         .args(extra_args)
         .current_dir(&root)
         .stdin(Stdio::null());
-    println!("==> serving the demo; press Ctrl-C to stop");
+    server
+}
 
-    // Ctrl-C reaches the whole foreground process group: the server shuts down gracefully
-    // on its own, and this process just waits for it instead of dying first.
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let flag = interrupted.clone();
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .context("installing the Ctrl-C handler")?;
-
-    let status = server
-        .status()
-        .context("starting target/release/vestibule")?;
-    if interrupted.load(Ordering::SeqCst) || status.success() {
-        println!("==> demo stopped");
-        Ok(())
+/// Vestibule on localhost:3000 allowing the app's origin, and the app on localhost:4000
+/// with the instance's secret key; prints the URLs and waits for both.
+fn jira_issues_demo(
+    extra_args: &[String],
+    interrupted: &AtomicBool,
+) -> Result<std::process::ExitStatus> {
+    let root = workspace_root();
+    let mut server = vestibule(
+        &[
+            "--listen",
+            "127.0.0.1:3000",
+            "--public-url",
+            JIRA_VESTIBULE_URL,
+            "--allowed-origins",
+            JIRA_APP_URL,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(extra_args.iter().cloned())
+        .collect::<Vec<_>>(),
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .context("starting target/release/vestibule")?;
+    let secret_key = match read_secret_key(&mut server) {
+        Ok(key) => key,
+        Err(err) => {
+            let _ = server.kill();
+            return Err(err);
+        }
+    };
+    let mut app = Command::new(root.join("target/release/jira-issues"))
+        .args(["--listen", "127.0.0.1:4000", "--public-url", JIRA_APP_URL])
+        .args(["--vestibule-url", JIRA_VESTIBULE_URL])
+        .args(["--vestibule-api-url", "http://127.0.0.1:3000"])
+        .arg("--dist-dir")
+        .arg(root.join("examples/jira-issues/dist"))
+        .env("VESTIBULE_SECRET_KEY", &secret_key)
+        .current_dir(&root)
+        .stdin(Stdio::null())
+        .spawn()
+        .context("starting target/release/jira-issues")?;
+    // Give the app a moment to configure the connection and bind before the banner.
+    std::thread::sleep(Duration::from_millis(500));
+    println!(
+        "\n==> the My Jira issues demo is up; press Ctrl-C to stop\n\
+         \x20   the app:         {JIRA_APP_URL}/   (sign in, then see your issues)\n\
+         \x20   Vestibule:       {JIRA_VESTIBULE_URL}/sign-in\n\
+         \x20   dashboard:       {JIRA_VESTIBULE_URL}/dashboard   (secret key above)\n\
+         \x20   JWKS:            {JIRA_VESTIBULE_URL}/.well-known/jwks.json\n"
+    );
+    let app_status = app.wait().context("waiting for jira-issues")?;
+    // Ctrl-C stops both gracefully; if the app stopped on its own (it failed), take
+    // Vestibule down with it.
+    if !interrupted.load(Ordering::SeqCst) {
+        let _ = server.kill();
+    }
+    let server_status = server.wait()?;
+    Ok(if app_status.success() {
+        server_status
     } else {
-        bail!("the server exited with {status}")
+        app_status
+    })
+}
+
+/// Echoes the server's banner until its `secret key:` line (printed by development
+/// instances), then keeps echoing in the background.
+fn read_secret_key(server: &mut Child) -> Result<String> {
+    let stdout = server.stdout.take().context("no stdout pipe")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let mut key = None;
+    for line in lines.by_ref() {
+        let line = line?;
+        println!("{line}");
+        if let Some(k) = line.strip_prefix("secret key: ") {
+            key = Some(k.trim().to_owned());
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            println!("{line}");
+        }
+    });
+    key.context("the development instance did not print its secret key")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_example;
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_example_flag_is_taken_out_and_the_rest_kept() {
+        let (example, rest) = split_example(&strings(&[
+            "--example",
+            "jira-issues",
+            "--log-format",
+            "json",
+        ]))
+        .unwrap();
+        assert_eq!(example.as_deref(), Some("jira-issues"));
+        assert_eq!(rest, strings(&["--log-format", "json"]));
+        let (example, rest) = split_example(&strings(&["--example=jira-issues"])).unwrap();
+        assert_eq!(example.as_deref(), Some("jira-issues"));
+        assert!(rest.is_empty());
+        assert_eq!(split_example(&[]).unwrap(), (None, vec![]));
+    }
+
+    #[test]
+    fn an_unknown_example_is_refused_by_name() {
+        let err = split_example(&strings(&["--example", "confluence"])).unwrap_err();
+        assert!(err.to_string().contains("jira-issues"), "{err}");
     }
 }

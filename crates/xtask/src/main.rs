@@ -19,7 +19,8 @@ usage: cargo xtask <command>
 commands:
   setup   install what is missing: wasm32 target, trunk, wasm-bindgen-cli, chromium,
           chromedriver, binaryen, axe-core (each skipped when already at the right version)
-  demo    setup, build the portal, and serve a development instance on 127.0.0.1:3000
+  demo    setup, build the portal, and serve a development instance on 127.0.0.1:3000;
+          `demo --example jira-issues` also serves the My Jira issues app on localhost:4000
   test    setup, fmt, clippy (native + wasm32), native tests, wasm tests in headless
           Chromium, end-to-end browser tests; ends with `N passed, N failed`
   bench   server throughput/latency/RSS and wasm size budgets (medians of several runs)

@@ -21,6 +21,8 @@ const NATIVE_PACKAGES: &[&str] = &[
     "vestibule-axum",
     "atlassian-emulator",
     "xtask",
+    "jira-issues-api",
+    "jira-issues",
 ];
 /// Packages that compile to wasm32: the shared types, the kit, the portal and the example.
 const WASM_PACKAGES: &[&str] = &[
@@ -28,6 +30,7 @@ const WASM_PACKAGES: &[&str] = &[
     "vestibule-components",
     "vestibule-app",
     "vestibule-example-sign-in-page",
+    "jira-issues-web",
 ];
 const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
 
@@ -222,6 +225,14 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
         exec(cargo().args(["build", "-p", "vestibule-server", "--bin", "vestibule"]))
     })
     .map_err(|e| (None, e))?;
+    step(
+        "build the My Jira issues example (trunk build --release, cargo build)",
+        || {
+            build_jira_example_front_end()?;
+            exec(cargo().args(["build", "-p", "jira-issues", "--bin", "jira-issues"]))
+        },
+    )
+    .map_err(|e| (None, e))?;
     let root = workspace_root();
     let mut cmd = cargo();
     cmd.args([
@@ -234,6 +245,11 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
     ])
     .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
     .env("VESTIBULE_DIST_DIR", root.join("dist"))
+    .env("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues"))
+    .env(
+        "JIRA_ISSUES_DIST_DIR",
+        root.join("examples/jira-issues/dist"),
+    )
     .env("CHROMEDRIVER", "/usr/bin/chromedriver")
     .env("AXE_CORE_JS", axe_core_script());
     tests("end-to-end browser tests", cmd)
@@ -245,6 +261,17 @@ pub fn build_portal() -> Result<()> {
         Command::new(tool("trunk"))
             .args(["build", "--release"])
             .current_dir(workspace_root())
+            .env("PATH", tools_path()),
+    )
+}
+
+/// `trunk build --release` of the My Jira issues front end into
+/// `examples/jira-issues/dist`, which the example's backend serves.
+pub fn build_jira_example_front_end() -> Result<()> {
+    exec(
+        Command::new(tool("trunk"))
+            .args(["build", "--release"])
+            .current_dir(workspace_root().join("examples/jira-issues/web"))
             .env("PATH", tools_path()),
     )
 }
