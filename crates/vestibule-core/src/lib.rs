@@ -5,6 +5,7 @@
 //! JSON and the components read them back, so a change here is a change of the wire format.
 
 pub mod api;
+pub mod connection_check;
 pub mod error;
 pub mod provider;
 pub mod validation;

@@ -11,6 +11,7 @@ pub mod config;
 pub mod cookies;
 pub mod crypto;
 pub mod db;
+pub mod doctor;
 pub mod error;
 pub mod guard;
 pub mod instance;
@@ -44,7 +45,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, backend, environment, frontend, oauth};
+    use routes::{admin, backend, doctor, environment, frontend, oauth};
     let api = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
@@ -67,6 +68,11 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/admin/connections/{id}",
             get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route("/admin/connections/check", post(doctor::check_unsaved))
+        .route(
+            "/admin/connections/{id}/check",
+            get(doctor::last_check).post(doctor::check_saved),
         )
         .route(
             "/admin/session",

@@ -19,6 +19,7 @@ use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
 use crate::state::{AppState, RefreshLocks, Settings, Shared};
 use crate::store::{admin_sessions, flows, sessions};
+use crate::doctor::Doctor;
 use crate::{db, instance};
 
 /// A server accepting connections in this process.
@@ -152,6 +153,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         sessions: Default::default(),
         users: Default::default(),
         refresh_locks: RefreshLocks::default(),
+        doctor: Doctor::new(args.provider_connect_timeout, args.provider_timeout)?,
     });
     tracing::info!(
         environment = environment.as_str(),

@@ -84,6 +84,8 @@ pub struct Shared {
     pub sessions: SessionCache,
     pub users: UserCache,
     pub refresh_locks: RefreshLocks,
+    /// The connection doctor's HTTP client and rate limit.
+    pub doctor: crate::doctor::Doctor,
 }
 
 impl AppState {

@@ -4,6 +4,7 @@
 
 mod admin;
 mod common;
+mod connection_doctor;
 mod flow_state;
 mod portal;
 mod processes;
