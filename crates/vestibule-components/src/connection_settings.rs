@@ -21,9 +21,16 @@ use vestibule_core::api::{
     Connection, ConnectionAudience, ConnectionList, CreateConnection, InstanceEnvironment,
     UpdateConnection,
 };
+use vestibule_core::connection_check::GuideStep;
 use vestibule_core::validation;
 use vestibule_core::{ErrorCode, ProviderId};
 use wasm_bindgen::JsCast;
+
+mod check;
+mod check_json;
+mod check_text;
+
+use check::{DialogCheck, RowCheck};
 
 use crate::api::RequestError;
 use crate::appearance::Appearance;
@@ -274,6 +281,7 @@ fn connection_row(cx: RowContext) -> impl IntoView {
     let confirm_text = fill(t.delete_confirm, &[("provider", name)]);
     let for_edit = c.clone();
     let row_id = id.clone();
+    let check_id = id.clone();
     view! {
         <li
             class="vst-list__item"
@@ -330,6 +338,7 @@ fn connection_row(cx: RowContext) -> impl IntoView {
                     {t.delete}
                 </button>
             </div>
+            <RowCheck locale=lc connection_id=check_id/>
             {move || confirm_delete.with(|d| d.as_deref() == Some(id_confirm.as_str())).then(|| {
                 let id = id.clone();
                 view! {
@@ -445,6 +454,14 @@ fn ConnectionDialog(
     let secret_last4 = editing.as_ref().and_then(|c| c.client_secret_last4.clone());
     let connection_id = editing.as_ref().map(|c| c.id.clone());
 
+    let check_values = check::dialog_values(
+        provider,
+        connection_id.clone(),
+        custom,
+        client_id,
+        client_secret,
+        scopes,
+    );
     let has_stored_secret = secret_last4.is_some();
     let save = Action::new_local(move |save: &Save| {
         let request = match save {
@@ -723,6 +740,9 @@ fn ConnectionDialog(
                                         copied
                                         on_copy=Callback::new(copy.clone())
                                     />
+                                })}
+                                {move || provider.get().is_some().then(|| view! {
+                                    <DialogCheck locale values=check_values/>
                                 })}
                                 <div class="vst-dialog__footer">
                                     {(!is_edit).then(|| view! {
@@ -1004,10 +1024,10 @@ fn CredentialsFields(
                             </a>
                         </li>
                         <li>{t.guide_create_app}</li>
-                        <li data-testid="connection-guide-identity-scope">{t.guide_identity_scope}</li>
-                        <li>{t.guide_callback}</li>
-                        <li data-testid="connection-guide-distribution">{t.guide_distribution}</li>
-                        <li>{t.guide_credentials}</li>
+                        <li id=GuideStep::IdentityScope.anchor() data-testid="connection-guide-identity-scope">{t.guide_identity_scope}</li>
+                        <li id=GuideStep::Callback.anchor()>{t.guide_callback}</li>
+                        <li id=GuideStep::Distribution.anchor() data-testid="connection-guide-distribution">{t.guide_distribution}</li>
+                        <li id=GuideStep::Credentials.anchor()>{t.guide_credentials}</li>
                     </ol>
                 </div>
                 <div class="vst-field">
