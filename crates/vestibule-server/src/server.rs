@@ -15,11 +15,11 @@ use crate::atlassian::{AtlassianClient, Endpoints};
 use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::cookies::CookieNames;
+use crate::doctor::Doctor;
 use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
 use crate::state::{AppState, RefreshLocks, Settings, Shared};
 use crate::store::{admin_sessions, flows, sessions};
-use crate::doctor::Doctor;
 use crate::{db, instance};
 
 /// A server accepting connections in this process.

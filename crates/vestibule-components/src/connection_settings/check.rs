@@ -9,8 +9,7 @@
 use leptos::prelude::*;
 use serde::Serialize;
 use vestibule_core::connection_check::{
-    CheckConnection, CheckOutcome, CheckStepResult, ConnectionCheck, GuideStep,
-    LastConnectionCheck,
+    CheckConnection, CheckOutcome, CheckStepResult, ConnectionCheck, GuideStep, LastConnectionCheck,
 };
 use vestibule_core::{ErrorCode, ProviderId};
 
@@ -337,7 +336,10 @@ mod tests {
             with_detail("Missing scope: {detail}", Some("read:me")),
             "Missing scope: read:me"
         );
-        assert_eq!(with_detail("Missing scope: {detail}", None), "Missing scope.");
+        assert_eq!(
+            with_detail("Missing scope: {detail}", None),
+            "Missing scope."
+        );
         assert_eq!(
             with_detail("Could not reach it ({detail}).", None),
             "Could not reach it."

@@ -90,22 +90,30 @@ fn en_code(code: CheckCode) -> CodeText {
         ClientKnown => text("Atlassian knows this Client ID.", None),
         UnknownClient => text(
             "Atlassian does not know this Client ID.",
-            Some("Copy the Client ID again from your app's Settings page in the Atlassian Developer console."),
+            Some(
+                "Copy the Client ID again from your app's Settings page in the Atlassian Developer console.",
+            ),
         ),
         CallbackRegistered => text("The Callback URL is registered for your app.", None),
         CallbackNotRegistered => text(
             "Atlassian does not have this Callback URL for your app: {detail}",
-            Some("Under Authorization → OAuth 2.0 (3LO), set the Callback URL to exactly this address: no trailing slash, same http or https, same port."),
+            Some(
+                "Under Authorization → OAuth 2.0 (3LO), set the Callback URL to exactly this address: no trailing slash, same http or https, same port.",
+            ),
         ),
         ScopesEnabled => text("Every scope this connection asks for is enabled.", None),
         ScopeNotEnabled => text(
             "Your app does not have this scope: {detail}",
-            Some("Under Permissions, add the API that provides it (the User identity API for read:me), or remove the scope here."),
+            Some(
+                "Under Permissions, add the API that provides it (the User identity API for read:me), or remove the scope here.",
+            ),
         ),
         SecretAccepted => text("The Client Secret belongs to this Client ID.", None),
         SecretRejected => text(
             "Atlassian refused this Client ID and Client Secret together.",
-            Some("Copy the Secret again from the same app's Settings page: it may be another app's, or it was rotated."),
+            Some(
+                "Copy the Secret again from the same app's Settings page: it may be another app's, or it was rotated.",
+            ),
         ),
         AppShared => text("Your app is shared: anyone can sign in.", None),
         AppPrivate => text(
@@ -143,7 +151,9 @@ fn en_code(code: CheckCode) -> CodeText {
         ),
         UnexpectedAnswer => text(
             "Atlassian answered something the check cannot read.",
-            Some("Try again in a minute. If it keeps happening, look for a proxy between this server and Atlassian."),
+            Some(
+                "Try again in a minute. If it keeps happening, look for a proxy between this server and Atlassian.",
+            ),
         ),
         NotChecked => text("Not checked: an earlier step failed.", None),
     }
@@ -184,48 +194,75 @@ fn de_code(code: CheckCode) -> CodeText {
         ClientKnown => text("Atlassian kennt diese Client ID.", None),
         UnknownClient => text(
             "Atlassian kennt diese Client ID nicht.",
-            Some("Kopieren Sie die Client ID erneut von der Settings-Seite Ihrer App in der Atlassian Developer Console."),
+            Some(
+                "Kopieren Sie die Client ID erneut von der Settings-Seite Ihrer App in der Atlassian Developer Console.",
+            ),
         ),
         CallbackRegistered => text("Die Callback-URL ist für Ihre App registriert.", None),
         CallbackNotRegistered => text(
             "Atlassian kennt diese Callback-URL für Ihre App nicht: {detail}",
-            Some("Setzen Sie unter Authorization → OAuth 2.0 (3LO) die Callback-URL auf genau diese Adresse: ohne Schrägstrich am Ende, gleiches http oder https, gleicher Port."),
+            Some(
+                "Setzen Sie unter Authorization → OAuth 2.0 (3LO) die Callback-URL auf genau diese Adresse: ohne Schrägstrich am Ende, gleiches http oder https, gleicher Port.",
+            ),
         ),
         ScopesEnabled => text("Alle Scopes dieser Verbindung sind aktiviert.", None),
         ScopeNotEnabled => text(
             "Ihrer App fehlt dieser Scope: {detail}",
-            Some("Fügen Sie unter Permissions die API hinzu, die ihn bereitstellt (User identity API für read:me), oder entfernen Sie den Scope hier."),
+            Some(
+                "Fügen Sie unter Permissions die API hinzu, die ihn bereitstellt (User identity API für read:me), oder entfernen Sie den Scope hier.",
+            ),
         ),
         SecretAccepted => text("Das Client Secret gehört zu dieser Client ID.", None),
         SecretRejected => text(
             "Atlassian lehnt diese Client ID zusammen mit diesem Client Secret ab.",
-            Some("Kopieren Sie das Secret erneut von der Settings-Seite derselben App: Es gehört vielleicht zu einer anderen App oder wurde erneuert."),
+            Some(
+                "Kopieren Sie das Secret erneut von der Settings-Seite derselben App: Es gehört vielleicht zu einer anderen App oder wurde erneuert.",
+            ),
         ),
         AppShared => text("Ihre App ist geteilt: Alle können sich anmelden.", None),
         AppPrivate => text(
             "Ihre App ist nicht geteilt: Nur ihr Eigentümer kann sich anmelden.",
-            Some("Wählen Sie unter Distribution Edit und setzen Sie Distribution status auf Sharing."),
+            Some(
+                "Wählen Sie unter Distribution Edit und setzen Sie Distribution status auf Sharing.",
+            ),
         ),
         DistributionUnknown => text(
             "Von außen zeigt Atlassian nicht, ob Ihre App geteilt ist.",
-            Some("Stellen Sie sicher, dass Distribution status auf Sharing steht, sonst kann sich nur der Eigentümer der App anmelden."),
+            Some(
+                "Stellen Sie sicher, dass Distribution status auf Sharing steht, sonst kann sich nur der Eigentümer der App anmelden.",
+            ),
         ),
         PublicUrlHttps => text("Die öffentliche URL dieser Instanz verwendet https.", None),
         PublicUrlLoopback => text(
             "Diese Instanz läuft mit einfachem http auf diesem Computer: gut zum Ausprobieren, nicht für Ihre Nutzer.",
-            Some("Stellen Sie sie über https bereit und setzen Sie VESTIBULE_PUBLIC_URL auf diese Adresse."),
+            Some(
+                "Stellen Sie sie über https bereit und setzen Sie VESTIBULE_PUBLIC_URL auf diese Adresse.",
+            ),
         ),
         PublicUrlNotHttps => text(
             "Die öffentliche URL dieser Instanz ist nicht https.",
-            Some("Stellen Sie sie über https bereit und setzen Sie VESTIBULE_PUBLIC_URL auf diese Adresse."),
+            Some(
+                "Stellen Sie sie über https bereit und setzen Sie VESTIBULE_PUBLIC_URL auf diese Adresse.",
+            ),
         ),
-        PublicUrlDevelopment => text("Eine Entwicklungsinstanz darf einfaches http verwenden.", None),
-        CallbackUrlMatches => text("Die Anmeldung sendet genau die hier gezeigte Callback-URL.", None),
+        PublicUrlDevelopment => text(
+            "Eine Entwicklungsinstanz darf einfaches http verwenden.",
+            None,
+        ),
+        CallbackUrlMatches => text(
+            "Die Anmeldung sendet genau die hier gezeigte Callback-URL.",
+            None,
+        ),
         CallbackUrlDiffers => text(
             "Die Anmeldung sendet eine andere Callback-URL als die hier gezeigte: {detail}",
-            Some("Prüfen Sie VESTIBULE_PUBLIC_URL: Es muss die Adresse sein, die Browser verwenden."),
+            Some(
+                "Prüfen Sie VESTIBULE_PUBLIC_URL: Es muss die Adresse sein, die Browser verwenden.",
+            ),
         ),
-        ClockInSync => text("Die Uhr dieses Servers stimmt mit der von Atlassian überein.", None),
+        ClockInSync => text(
+            "Die Uhr dieses Servers stimmt mit der von Atlassian überein.",
+            None,
+        ),
         ClockSkewed => text(
             "Die Uhr dieses Servers weicht {detail} Sekunden von der von Atlassian ab.",
             Some("Synchronisieren Sie die Serveruhr (NTP)."),
@@ -237,9 +274,14 @@ fn de_code(code: CheckCode) -> CodeText {
         ),
         UnexpectedAnswer => text(
             "Atlassian hat etwas geantwortet, das die Prüfung nicht lesen kann.",
-            Some("Versuchen Sie es in einer Minute erneut. Wenn es wieder passiert, suchen Sie nach einem Proxy zwischen diesem Server und Atlassian."),
+            Some(
+                "Versuchen Sie es in einer Minute erneut. Wenn es wieder passiert, suchen Sie nach einem Proxy zwischen diesem Server und Atlassian.",
+            ),
         ),
-        NotChecked => text("Nicht geprüft: Ein früherer Schritt ist fehlgeschlagen.", None),
+        NotChecked => text(
+            "Nicht geprüft: Ein früherer Schritt ist fehlgeschlagen.",
+            None,
+        ),
     }
 }
 
@@ -272,8 +314,12 @@ mod tests {
             }
         }
         assert_ne!(
-            check_messages(Locale::En).code(CheckCode::SecretRejected).sentence,
-            check_messages(Locale::De).code(CheckCode::SecretRejected).sentence
+            check_messages(Locale::En)
+                .code(CheckCode::SecretRejected)
+                .sentence,
+            check_messages(Locale::De)
+                .code(CheckCode::SecretRejected)
+                .sentence
         );
     }
 }

@@ -59,7 +59,11 @@ pub struct Target {
 }
 
 /// Runs every probe and returns the checklist (not recorded; see [`record::save`]).
-pub async fn run(state: &AppState, target: &Target, connection_id: Option<String>) -> ConnectionCheck {
+pub async fn run(
+    state: &AppState,
+    target: &Target,
+    connection_id: Option<String>,
+) -> ConnectionCheck {
     let callback_url = state.settings.callback_url();
     let authorize_url = sign_in_authorize_url(state, target, &target.scopes);
     let sent_redirect_uri = authorize_url.as_ref().and_then(|url| {

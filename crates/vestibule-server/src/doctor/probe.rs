@@ -16,13 +16,19 @@ use url::Url;
 pub enum AuthorizeFinding {
     /// A login or consent answer: the client, the Callback URL and the scopes passed.
     /// `private_app` when the consent page says whether the app is shared.
-    Proceeds { private_app: Option<bool> },
+    Proceeds {
+        private_app: Option<bool>,
+    },
     UnknownClient,
     CallbackNotRegistered,
     /// `description` as Atlassian gave it (it may name the scope).
-    InvalidScope { description: String },
+    InvalidScope {
+        description: String,
+    },
     /// Another error page: the doctor says which error, and no more.
-    Refused { error: String },
+    Refused {
+        error: String,
+    },
     /// A timeout, a refused connection, a server error.
     Unavailable(String),
     /// An answer that is neither an error page nor a login or consent answer.
@@ -319,7 +325,10 @@ mod tests {
     #[test]
     fn error_pages_say_which_part_is_wrong() {
         let read = |error, description| {
-            read_authorize(&answer(400, None, &error_page(error, description)), &request())
+            read_authorize(
+                &answer(400, None, &error_page(error, description)),
+                &request(),
+            )
         };
         assert_eq!(
             read("invalid_request", "Unknown client: abc"),
@@ -333,7 +342,10 @@ mod tests {
             AuthorizeFinding::CallbackNotRegistered
         );
         assert_eq!(
-            read("invalid_scope", "Scope &quot;read:jira-work&quot; is not enabled"),
+            read(
+                "invalid_scope",
+                "Scope &quot;read:jira-work&quot; is not enabled"
+            ),
             AuthorizeFinding::InvalidScope {
                 description: "Scope \"read:jira-work\" is not enabled".into()
             }
@@ -437,7 +449,10 @@ mod tests {
     fn invalid_scope_descriptions_name_scopes_exactly() {
         let asked = vec!["read:me".to_owned(), "read:jira-work".to_owned()];
         assert_eq!(
-            scopes_named("Scope \"read:jira-work\" is not enabled for Prod App.", &asked),
+            scopes_named(
+                "Scope \"read:jira-work\" is not enabled for Prod App.",
+                &asked
+            ),
             vec!["read:jira-work".to_owned()]
         );
         assert!(scopes_named("invalid scope", &asked).is_empty());

@@ -25,7 +25,12 @@ pub struct Findings<'a> {
     pub skew_secs: Option<i64>,
 }
 
-fn result(step: CheckStep, outcome: CheckOutcome, code: CheckCode, message: &str) -> CheckStepResult {
+fn result(
+    step: CheckStep,
+    outcome: CheckOutcome,
+    code: CheckCode,
+    message: &str,
+) -> CheckStepResult {
     CheckStepResult {
         step,
         outcome,
@@ -88,9 +93,19 @@ pub fn checklist(f: &Findings<'_>) -> Vec<CheckStepResult> {
 /// Atlassian checks them in that order and stops at the first wrong one.
 fn atlassian_steps(f: &Findings<'_>) -> Vec<CheckStepResult> {
     use CheckStep::{CallbackUrl, ClientId, Scopes};
-    let client_ok = || ok(ClientId, CheckCode::ClientKnown, "Atlassian knows this Client ID.");
+    let client_ok = || {
+        ok(
+            ClientId,
+            CheckCode::ClientKnown,
+            "Atlassian knows this Client ID.",
+        )
+    };
     let callback_ok = || {
-        ok(CallbackUrl, CheckCode::CallbackRegistered, "The Callback URL is registered for the app.")
+        ok(
+            CallbackUrl,
+            CheckCode::CallbackRegistered,
+            "The Callback URL is registered for the app.",
+        )
     };
     match f.authorize {
         AuthorizeFinding::Proceeds { .. } => vec![
@@ -229,7 +244,11 @@ fn public_url_step(f: &Findings<'_>) -> CheckStepResult {
         );
     }
     if f.public_url.scheme() == "https" {
-        return ok(step, CheckCode::PublicUrlHttps, "The public URL uses https.");
+        return ok(
+            step,
+            CheckCode::PublicUrlHttps,
+            "The public URL uses https.",
+        );
     }
     let loopback = match f.public_url.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
@@ -247,7 +266,12 @@ fn public_url_step(f: &Findings<'_>) -> CheckStepResult {
         )
         .fix(fix)
     } else {
-        failed(step, CheckCode::PublicUrlNotHttps, "The public URL is not https.").fix(fix)
+        failed(
+            step,
+            CheckCode::PublicUrlNotHttps,
+            "The public URL is not https.",
+        )
+        .fix(fix)
     }
 }
 
@@ -278,9 +302,11 @@ fn clock_step(f: &Findings<'_>) -> CheckStepResult {
             CheckCode::ClockUnknown,
             "Atlassian's answer did not say what time it is.",
         ),
-        Some(skew) if skew.abs() <= CLOCK_TOLERANCE_SECS => {
-            ok(step, CheckCode::ClockInSync, "This server's clock agrees with Atlassian's.")
-        }
+        Some(skew) if skew.abs() <= CLOCK_TOLERANCE_SECS => ok(
+            step,
+            CheckCode::ClockInSync,
+            "This server's clock agrees with Atlassian's.",
+        ),
         Some(skew) => result(
             step,
             CheckOutcome::Warning,
@@ -338,7 +364,10 @@ mod tests {
                 (CheckStep::Scopes, CheckCode::NotChecked),
             ]
         );
-        assert_eq!(steps[1].detail.as_deref(), Some("https://app.test/v1/oauth_callback"));
+        assert_eq!(
+            steps[1].detail.as_deref(),
+            Some("https://app.test/v1/oauth_callback")
+        );
         assert_eq!(steps[1].guide_step, CheckStep::CallbackUrl.guide_step());
         assert_eq!(steps[4].code, CheckCode::NotChecked);
     }

@@ -40,8 +40,13 @@ fn app(
     client_id: &str,
     configure: impl FnOnce(OAuthApp) -> OAuthApp,
 ) -> Value {
-    let app = OAuthApp::new(client_id, "the-right-secret-1234", "Doctor App", demo::ACCOUNT_DEFAULT)
-        .with_redirect_uri(server.url("/v1/oauth_callback"));
+    let app = OAuthApp::new(
+        client_id,
+        "the-right-secret-1234",
+        "Doctor App",
+        demo::ACCOUNT_DEFAULT,
+    )
+    .with_redirect_uri(server.url("/v1/oauth_callback"));
     emulator.control().register_app(configure(app));
     json!({
         "provider": "atlassian",
@@ -69,13 +74,19 @@ async fn a_right_connection_passes_and_its_row_remembers_the_check() {
     let check = check_saved(&server, &id).await;
     let codes = codes(&check);
     assert_eq!(codes[&CheckStep::ClientId], CheckCode::ClientKnown);
-    assert_eq!(codes[&CheckStep::CallbackUrl], CheckCode::CallbackRegistered);
+    assert_eq!(
+        codes[&CheckStep::CallbackUrl],
+        CheckCode::CallbackRegistered
+    );
     assert_eq!(codes[&CheckStep::Scopes], CheckCode::ScopesEnabled);
     assert_eq!(codes[&CheckStep::ClientSecret], CheckCode::SecretAccepted);
     assert_eq!(codes[&CheckStep::Distribution], CheckCode::AppShared);
     // A production instance on http://127.0.0.1 works, but not for real users.
     assert_eq!(codes[&CheckStep::PublicUrl], CheckCode::PublicUrlLoopback);
-    assert_eq!(codes[&CheckStep::CallbackConsistent], CheckCode::CallbackUrlMatches);
+    assert_eq!(
+        codes[&CheckStep::CallbackConsistent],
+        CheckCode::CallbackUrlMatches
+    );
     assert_eq!(codes[&CheckStep::Clock], CheckCode::ClockInSync);
     assert_eq!(check.outcome, CheckOutcome::Warning);
     assert_eq!(check.connection_id.as_deref(), Some(id.as_str()));
@@ -104,7 +115,11 @@ async fn each_mistake_of_the_walkthrough_is_named() {
     assert_eq!(c[&CheckStep::ClientId], CheckCode::ClientKnown);
     assert_eq!(c[&CheckStep::ClientSecret], CheckCode::SecretRejected);
     assert_eq!(check.outcome, CheckOutcome::Failed);
-    assert!(!serde_json::to_string(&check).unwrap().contains("a-secret-of-another-app"));
+    assert!(
+        !serde_json::to_string(&check)
+            .unwrap()
+            .contains("a-secret-of-another-app")
+    );
 
     // (b) The Callback URL registered with a trailing slash.
     let callback = server.url("/v1/oauth_callback");
@@ -151,7 +166,10 @@ async fn each_mistake_of_the_walkthrough_is_named() {
     let c = codes(&check);
     assert_eq!(c[&CheckStep::ClientId], CheckCode::UnknownClient);
     assert_eq!(c[&CheckStep::ClientSecret], CheckCode::NotChecked);
-    assert_eq!(emulator.control().call_count(Endpoint::Token), tokens_before);
+    assert_eq!(
+        emulator.control().call_count(Endpoint::Token),
+        tokens_before
+    );
     server.shutdown().await;
 }
 
@@ -168,7 +186,10 @@ async fn unsaved_values_fall_back_to_the_stored_secret_of_the_same_client_id() {
                "scopes": ["read:me"]}),
     )
     .await;
-    assert_eq!(codes(&check)[&CheckStep::ClientSecret], CheckCode::SecretAccepted);
+    assert_eq!(
+        codes(&check)[&CheckStep::ClientSecret],
+        CheckCode::SecretAccepted
+    );
     assert_eq!(check.connection_id, None);
     // Another Client ID does not get the stored secret.
     let response = server
@@ -200,10 +221,26 @@ async fn atlassian_failing_is_reported_as_unavailable_not_as_a_mistake() {
     let id = server.connection_id().await;
     let control = emulator.control();
     let cases = [
-        (Endpoint::Authorize, Fault::Delay(Duration::from_millis(2500)), CheckCode::ProviderUnavailable),
-        (Endpoint::Authorize, Fault::Status(503), CheckCode::ProviderUnavailable),
-        (Endpoint::Authorize, Fault::HtmlBody, CheckCode::UnexpectedAnswer),
-        (Endpoint::Authorize, Fault::DropConnection, CheckCode::ProviderUnavailable),
+        (
+            Endpoint::Authorize,
+            Fault::Delay(Duration::from_millis(2500)),
+            CheckCode::ProviderUnavailable,
+        ),
+        (
+            Endpoint::Authorize,
+            Fault::Status(503),
+            CheckCode::ProviderUnavailable,
+        ),
+        (
+            Endpoint::Authorize,
+            Fault::HtmlBody,
+            CheckCode::UnexpectedAnswer,
+        ),
+        (
+            Endpoint::Authorize,
+            Fault::DropConnection,
+            CheckCode::ProviderUnavailable,
+        ),
     ];
     for (endpoint, fault, code) in cases {
         control.inject_fault(endpoint, fault, 1);
@@ -213,7 +250,11 @@ async fn atlassian_failing_is_reported_as_unavailable_not_as_a_mistake() {
         assert!(started.elapsed() < Duration::from_secs(4), "{fault:?}");
         let c = codes(&check);
         assert_eq!(c[&CheckStep::ClientId], code, "{fault:?}");
-        assert_eq!(c[&CheckStep::CallbackUrl], CheckCode::NotChecked, "{fault:?}");
+        assert_eq!(
+            c[&CheckStep::CallbackUrl],
+            CheckCode::NotChecked,
+            "{fault:?}"
+        );
         assert_eq!(check.outcome, CheckOutcome::Failed);
     }
     // Two checks left in this minute for this connection; use a fresh connection key for the
@@ -221,7 +262,10 @@ async fn atlassian_failing_is_reported_as_unavailable_not_as_a_mistake() {
     let body = json!({"use_custom_credentials": true, "client_id": PROD_CLIENT_ID,
                       "client_secret": PROD_CLIENT_SECRET});
     let cases = [
-        (Fault::Delay(Duration::from_millis(2500)), CheckCode::ProviderUnavailable),
+        (
+            Fault::Delay(Duration::from_millis(2500)),
+            CheckCode::ProviderUnavailable,
+        ),
         (Fault::Status(500), CheckCode::ProviderUnavailable),
         (Fault::HtmlBody, CheckCode::UnexpectedAnswer),
         (Fault::DropConnection, CheckCode::ProviderUnavailable),
@@ -251,7 +295,11 @@ async fn checks_are_rate_limited_per_connection() {
         .admin_post(&format!("/v1/admin/connections/{id}/check"), json!({}))
         .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-    let wait: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait));
     let error: Value = response.json().await.unwrap();
     assert_eq!(error["code"], "rate_limited");
@@ -272,7 +320,11 @@ async fn a_wrong_clock_and_the_development_instance() {
 
     server.server.state.clock.advance(Duration::from_secs(3600));
     let check = check_saved(&server, &id).await;
-    let clock = check.steps.iter().find(|s| s.step == CheckStep::Clock).unwrap();
+    let clock = check
+        .steps
+        .iter()
+        .find(|s| s.step == CheckStep::Clock)
+        .unwrap();
     assert_eq!(clock.code, CheckCode::ClockSkewed);
     let skew: i64 = clock.detail.as_deref().unwrap().parse().unwrap();
     assert!((3590..=3610).contains(&skew), "{skew}");
