@@ -4,8 +4,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use crate::clock::VirtualClock;
+use crate::jira::JiraIssue;
 use crate::model::{
-    AtlassianAccount, AutoConsent, ControlError, Endpoint, Fault, IssuedSummary, OAuthApp,
+    AppUpdate, AtlassianAccount, AtlassianSite, AutoConsent, ControlError, Endpoint, Fault,
+    IssuedSummary, OAuthApp,
 };
 use crate::store::Store;
 
@@ -72,6 +74,37 @@ impl EmulatorControl {
         self.shared.store().add_redirect_uri(client_id, uri)?;
         tracing::info!(%client_id, %uri, "redirect URI registered");
         Ok(())
+    }
+
+    /// The app registered as `client_id`, as it is now.
+    pub fn app(&self, client_id: &str) -> Option<OAuthApp> {
+        self.shared.store().app(client_id).cloned()
+    }
+
+    /// Changes an app as its developer would in the console (callback URLs, scopes, distribution, secret…);
+    /// the next request sees the change. Returns the app as changed.
+    pub fn update_app(&self, client_id: &str, update: AppUpdate) -> Result<OAuthApp, ControlError> {
+        let app = self.shared.store().update_app(client_id, update)?;
+        tracing::info!(%client_id, distribution = ?app.distribution, scopes = ?app.scopes, "app changed");
+        Ok(app)
+    }
+
+    /// Adds a Jira issue to the site with this cloud id, replacing the issue with the same key. The site,
+    /// the assignee and the reporter must be seeded; an empty `id` is numbered. Returns the stored issue.
+    pub fn seed_issue(&self, cloud_id: &str, issue: JiraIssue) -> Result<JiraIssue, ControlError> {
+        let issue = self.shared.store().seed_issue(cloud_id, issue)?;
+        tracing::info!(%cloud_id, key = %issue.key, "issue seeded");
+        Ok(issue)
+    }
+
+    /// The site with this cloud id, whichever seeded account reaches it.
+    pub fn site(&self, cloud_id: &str) -> Option<AtlassianSite> {
+        self.shared.store().site(cloud_id).cloned()
+    }
+
+    /// The Jira issues of a site, in seeding order.
+    pub fn issues(&self, cloud_id: &str) -> Vec<JiraIssue> {
+        self.shared.store().issues(cloud_id).to_vec()
     }
 
     /// Adds an account, replacing any account with the same `account_id`.

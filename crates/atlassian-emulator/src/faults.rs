@@ -83,7 +83,12 @@ fn status_response(endpoint: Endpoint, status: u16) -> Response {
     match endpoint {
         Endpoint::Authorize => (
             status,
-            Html(pages::error_page("server_error", &description)),
+            Html(pages::error_page(
+                "server_error",
+                "server_error",
+                &description,
+                &[],
+            )),
         )
             .into_response(),
         Endpoint::Token => (
@@ -93,7 +98,10 @@ fn status_response(endpoint: Endpoint, status: u16) -> Response {
             ),
         )
             .into_response(),
-        Endpoint::Me | Endpoint::AccessibleResources => (
+        Endpoint::Me
+        | Endpoint::AccessibleResources
+        | Endpoint::JiraMyself
+        | Endpoint::JiraSearch => (
             status,
             axum::Json(serde_json::json!({ "code": status.as_u16(), "message": description })),
         )

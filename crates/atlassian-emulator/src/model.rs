@@ -73,6 +73,43 @@ impl fmt::Debug for OAuthApp {
     }
 }
 
+/// A change to a registered app, as the developer console makes it: each `Some` field replaces the app's.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A new secret, as after "Rotate secret"; the old one stops working at once.
+    #[serde(default)]
+    pub client_secret: Option<String>,
+    /// Replaces the whole list of callback URLs.
+    #[serde(default)]
+    pub redirect_uris: Option<Vec<String>>,
+    /// Replaces the enabled scopes.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub distribution: Option<Distribution>,
+    #[serde(default)]
+    pub owner_account_id: Option<String>,
+}
+
+impl fmt::Debug for AppUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppUpdate")
+            .field("name", &self.name)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("redirect_uris", &self.redirect_uris)
+            .field("scopes", &self.scopes)
+            .field("distribution", &self.distribution)
+            .field("owner_account_id", &self.owner_account_id)
+            .finish()
+    }
+}
+
 /// The developer console's "Distribution status".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -231,14 +268,20 @@ pub enum Endpoint {
     Me,
     /// `GET {base}/api/oauth/token/accessible-resources`
     AccessibleResources,
+    /// `GET {base}/api/ex/jira/{cloudid}/rest/api/3/myself`
+    JiraMyself,
+    /// `GET {base}/api/ex/jira/{cloudid}/rest/api/3/search/jql`
+    JiraSearch,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 4] = [
+    pub const ALL: [Endpoint; 6] = [
         Self::Authorize,
         Self::Token,
         Self::Me,
         Self::AccessibleResources,
+        Self::JiraMyself,
+        Self::JiraSearch,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -247,6 +290,8 @@ impl Endpoint {
             Self::Token => "token",
             Self::Me => "me",
             Self::AccessibleResources => "accessible_resources",
+            Self::JiraMyself => "jira_myself",
+            Self::JiraSearch => "jira_search",
         }
     }
 }
@@ -311,4 +356,10 @@ pub enum ControlError {
     UnknownApp(String),
     #[error("{0:?} is not an absolute http(s) URL")]
     InvalidRedirectUri(String),
+    #[error("no seeded account has a site with cloud id {0:?}")]
+    UnknownSite(String),
+    #[error("no account is seeded with account_id {0:?}")]
+    UnknownAccount(String),
+    #[error("{0:?} is not an issue key such as PROJ-12")]
+    InvalidIssueKey(String),
 }

@@ -198,12 +198,37 @@ impl ConsentPage<'_> {
         }
         let _ = writeln!(
             body,
-            "<form id=\"consent-form\" method=\"post\" action=\"/auth/authorize/consent\" aria-labelledby=\"consent-title\">\n\
+            "<form id=\"consent-form\" method=\"post\" action=\"/auth/authorize/consent\" aria-labelledby=\"consent-title\" \
+             data-testid=\"consent-page\" data-distribution=\"{}\">\n\
              <input type=\"hidden\" name=\"pending\" value=\"{}\">",
+            match self.app.distribution {
+                Distribution::Sharing => "sharing",
+                Distribution::Private => "private",
+            },
             attr(self.pending_id)
         );
 
-        // Step 1: who signs in.
+        self.account_choice(&mut body);
+        self.site_choice(&mut body);
+        self.scope_list(&mut body);
+
+        // Accept comes first so that pressing Enter accepts; Cancel skips the browser's "required" check.
+        body.push_str(
+            "<div class=\"atlemu-actions\">\n\
+             <button type=\"submit\" name=\"decision\" value=\"accept\" class=\"atlemu-primary\" data-testid=\"accept\">Accept</button>\n\
+             <button type=\"submit\" name=\"decision\" value=\"cancel\" formnovalidate data-testid=\"cancel\">Cancel</button>\n\
+             </div>\n</form>\n",
+        );
+
+        document(
+            &format!("Authorize {app_name} · Atlassian emulator"),
+            &body,
+            Some(SCRIPT),
+        )
+    }
+
+    /// Step 1: who signs in, one radio button per seeded account.
+    fn account_choice(&self, body: &mut String) {
         body.push_str(
             "<fieldset>\n<legend>Choose the Atlassian account to continue with</legend>\n",
         );
@@ -234,8 +259,10 @@ impl ConsentPage<'_> {
             );
         }
         body.push_str("</fieldset>\n");
+    }
 
-        // Step 2: which site. Sites are grouped by account; the server checks the pair.
+    /// Step 2: which site. Sites are grouped by account; the server checks the pair.
+    fn site_choice(&self, body: &mut String) {
         body.push_str(
             "<div class=\"atlemu-field\">\n<label for=\"site-select\">Use app on</label>\n\
              <select id=\"site-select\" name=\"site_id\" data-testid=\"site-select\" aria-describedby=\"site-help\">\n",
@@ -278,8 +305,10 @@ impl ConsentPage<'_> {
             "</select>\n<p id=\"site-help\" class=\"atlemu-help\">The app gets access to exactly one of the chosen \
              account's sites. An account without a site can still continue.</p>\n</div>\n",
         );
+    }
 
-        // What is being granted.
+    /// What is being granted.
+    fn scope_list(&self, body: &mut String) {
         body.push_str("<h2 id=\"scopes-title\">This app wants to</h2>\n<ul class=\"atlemu-scopes\" data-testid=\"scope-list\" aria-labelledby=\"scopes-title\">\n");
         for scope in self.scopes {
             let _ = writeln!(
@@ -291,20 +320,6 @@ impl ConsentPage<'_> {
             );
         }
         body.push_str("</ul>\n");
-
-        // Accept comes first so that pressing Enter accepts; Cancel skips the browser's "required" check.
-        body.push_str(
-            "<div class=\"atlemu-actions\">\n\
-             <button type=\"submit\" name=\"decision\" value=\"accept\" class=\"atlemu-primary\" data-testid=\"accept\">Accept</button>\n\
-             <button type=\"submit\" name=\"decision\" value=\"cancel\" formnovalidate data-testid=\"cancel\">Cancel</button>\n\
-             </div>\n</form>\n",
-        );
-
-        document(
-            &format!("Authorize {app_name} · Atlassian emulator"),
-            &body,
-            Some(SCRIPT),
-        )
     }
 }
 
@@ -328,15 +343,32 @@ fn account_badges(account: &AtlassianAccount) -> String {
     badges
 }
 
-/// The page Atlassian shows instead of redirecting when the request itself is wrong.
-pub(crate) fn error_page(error: &str, description: &str) -> String {
+/// The page Atlassian shows instead of redirecting when the request itself is wrong. Besides the OAuth
+/// `error` code it carries `reason` as `data-error` (which check failed: `unknown_client`,
+/// `redirect_uri_mismatch`, `invalid_scope`, …) and, for `invalid_scope`, the scopes not enabled as
+/// `data-invalid-scopes`, so a program probing the URL can read what a person reads.
+pub(crate) fn error_page(
+    error: &str,
+    reason: &str,
+    description: &str,
+    invalid_scopes: &[String],
+) -> String {
+    let scopes = if invalid_scopes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " data-invalid-scopes=\"{}\"",
+            attr(&invalid_scopes.join(" "))
+        )
+    };
     let body = format!(
         "<h1>Something went wrong</h1>\n\
-         <div class=\"atlemu-alert\" role=\"alert\" data-testid=\"error-page\">\
+         <div class=\"atlemu-alert\" role=\"alert\" data-testid=\"error-page\" data-error=\"{}\"{scopes}>\
          <p data-testid=\"error-description\" style=\"margin:0\">{}</p></div>\n\
          <p>Error: <code data-testid=\"error-code\">{}</code></p>\n\
          <p class=\"atlemu-help\">Close this page and try again. If the problem continues, the app's configuration in \
          the developer console does not match its authorization request.</p>\n",
+        attr(reason),
         text(description),
         text(error)
     );

@@ -3,6 +3,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+use time::OffsetDateTime;
+
+use crate::jira::JiraIssue;
 use crate::model::{
     AccountStatus, AtlassianAccount, AtlassianSite, Distribution, ExtendedProfile, OAuthApp,
 };
@@ -29,6 +32,14 @@ impl Seed {
         match self {
             Self::Empty => Vec::new(),
             Self::Demo => demo::accounts(),
+        }
+    }
+
+    /// Jira issues as (cloud id, issue), dated relative to `now`.
+    pub(crate) fn issues(self, now: OffsetDateTime) -> Vec<(String, JiraIssue)> {
+        match self {
+            Self::Empty => Vec::new(),
+            Self::Demo => crate::jira::demo::issues(now),
         }
     }
 }
@@ -67,19 +78,25 @@ pub mod demo {
     //! | [`ACCOUNT_THREE_SITES`] Priya Raman | [`EMAIL_THREE_SITES`] | [`SITE_ACME`], [`SITE_GLOBEX`], [`SITE_INITECH`] | owner of the demo app |
     //! | [`ACCOUNT_UNVERIFIED`] Lena Hoffmann | [`EMAIL_UNVERIFIED`] | [`SITE_UNVERIFIED`] | `email_verified: false` |
     //! | [`ACCOUNT_CLOSED`] Kofi Mensah | [`EMAIL_CLOSED`] | [`SITE_CLOSED`] | `account_status: "closed"` |
+    //!
+    //! Every site has a few Jira issues. On [`SITE_DEFAULT`] (project `NW`, "Northwind Platform") Mara is
+    //! assigned `NW-1` (In Progress, updated 2 hours ago), `NW-2` (To Do, a day ago) and `NW-3` (Done); `NW-4`
+    //! is unassigned and `NW-5` is Priya's. Priya's sites have `ACME-1`…`ACME-4`, `GLX-1`, `GLX-2`, `INI-1`,
+    //! `INI-2`; Lena's `HS-1`, `HS-2`; Kofi's `ML-1`, `ML-2`.
 
     use super::*;
 
-    /// The app standing for Vestibule's shared development credentials. Distribution "Sharing", scope
-    /// `read:me` (and `offline_access`, always allowed). It starts with no redirect URI: register yours with
+    /// The app standing for Vestibule's shared development credentials. Distribution "Sharing", scopes
+    /// [`SCOPES`] (and `offline_access`, always allowed). It starts with no redirect URI: register yours with
     /// [`EmulatorControl::add_redirect_uri`](crate::EmulatorControl::add_redirect_uri), the admin API or
     /// the binary's `--redirect-uri`.
     pub const CLIENT_ID: &str = "vestibule-dev-shared-client";
     /// Not a secret: it only opens this emulator.
     pub const CLIENT_SECRET: &str = "vestibule-dev-shared-secret-emulator-only";
     pub const APP_NAME: &str = "Vestibule (development)";
-    /// The scopes the demo app has enabled.
-    pub const SCOPES: &[&str] = &["read:me"];
+    /// The scopes the demo app has enabled: the profile, and reading Jira (`myself` and the issue search),
+    /// so a development connection can ask for what a "my issues" app needs.
+    pub const SCOPES: &[&str] = &["read:me", "read:jira-user", "read:jira-work"];
 
     /// Mara Jensen: an ordinary active account with one site. The default for happy-path tests.
     pub const ACCOUNT_DEFAULT: &str = "557058:2f6b5c1e-8d4a-4b0e-9a51-6c3e7f2d1a01";

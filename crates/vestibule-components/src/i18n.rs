@@ -174,6 +174,8 @@ pub struct AdminMessages {
     pub client_secret: &'static str,
     /// "Stored: •••• {last4}. Leave empty to keep it."
     pub client_secret_stored: &'static str,
+    /// The same for a secret too short for its last four to be shown.
+    pub client_secret_set: &'static str,
     pub scopes: &'static str,
     pub scopes_hint: &'static str,
     pub back: &'static str,
@@ -416,6 +418,7 @@ static EN_ADMIN: AdminMessages = AdminMessages {
     client_id: "Client ID",
     client_secret: "Client Secret",
     client_secret_stored: "Stored: •••• {last4}. Leave empty to keep it.",
+    client_secret_set: "A secret is stored. Leave empty to keep it.",
     scopes: "Scopes",
     scopes_hint: "Separate scopes with spaces. read:me is required to read the profile.",
     back: "Back",
@@ -533,6 +536,7 @@ static DE_ADMIN: AdminMessages = AdminMessages {
     client_id: "Client-ID",
     client_secret: "Client-Secret",
     client_secret_stored: "Gespeichert: •••• {last4}. Leer lassen, um es zu behalten.",
+    client_secret_set: "Ein Secret ist gespeichert. Leer lassen, um es zu behalten.",
     scopes: "Scopes",
     scopes_hint: "Scopes durch Leerzeichen trennen. read:me ist nötig, um das Profil zu lesen.",
     back: "Zurück",

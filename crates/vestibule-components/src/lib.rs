@@ -25,6 +25,8 @@ mod appearance;
 mod connection_settings;
 mod context;
 mod control;
+mod dom_id;
+mod focus_trap;
 mod i18n;
 mod icons;
 mod inline_confirm;

@@ -8,6 +8,7 @@ use wasm_bindgen::JsCast;
 
 use crate::appearance::Appearance;
 use crate::context::use_vestibule_for;
+use crate::focus_trap::{Step, use_focus_trap};
 use crate::i18n::Locale;
 use crate::root::Root;
 use crate::user_display::{avatar, display_name};
@@ -61,18 +62,7 @@ pub fn UserButton(
         })
     });
 
-    let items = move || -> Vec<web_sys::HtmlElement> {
-        let Some(menu) = menu.get_untracked() else {
-            return Vec::new();
-        };
-        let Ok(list) = menu.query_selector_all(".vst-menu__item") else {
-            return Vec::new();
-        };
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-            .collect()
-    };
+    let trap = use_focus_trap(menu);
     let close = move |refocus: bool| {
         open.set(false);
         if refocus && let Some(t) = trigger.get_untracked() {
@@ -85,14 +75,7 @@ pub fn UserButton(
     // element cannot take focus.
     Effect::new(move |_| {
         if open.get() {
-            set_timeout(
-                move || {
-                    if let Some(first) = items().into_iter().next() {
-                        let _ = first.focus();
-                    }
-                },
-                std::time::Duration::ZERO,
-            );
+            trap.focus_first_soon();
         }
     });
 
@@ -125,28 +108,12 @@ pub fn UserButton(
             }
             "ArrowDown" | "ArrowUp" | "Home" | "End" => {
                 ev.prevent_default();
-                let items = items();
-                if items.is_empty() {
-                    return;
-                }
-                let active = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.active_element());
-                let current = items.iter().position(|i| {
-                    active
-                        .as_ref()
-                        .is_some_and(|a| a == i.unchecked_ref::<web_sys::Element>())
+                trap.step(match key.as_str() {
+                    "Home" => Step::First,
+                    "End" => Step::Last,
+                    "ArrowDown" => Step::Next,
+                    _ => Step::Previous,
                 });
-                let last = items.len() - 1;
-                let next = match (key.as_str(), current) {
-                    ("Home", _) => 0,
-                    ("End", _) => last,
-                    ("ArrowDown", Some(i)) if i < last => i + 1,
-                    ("ArrowDown", _) => 0,
-                    ("ArrowUp", Some(i)) if i > 0 => i - 1,
-                    _ => last,
-                };
-                let _ = items[next].focus();
             }
             "Tab" => open.set(false),
             _ => {}

@@ -284,6 +284,13 @@ async fn production_locks_custom_credentials_and_shows_the_servers_error_beside_
             .contains("Production instances always use custom credentials.")
     );
 
+    // Empty credentials are caught before sending (by the rule the server applies); values
+    // the form accepts but the server refuses show the server's answer beside the field.
+    click(&find(&dialog, "connection-submit"));
+    settle().await;
+    assert!(writes().is_empty(), "nothing is sent without credentials");
+    type_into(&find(&dialog, "connection-client-id"), "abc123");
+    type_into(&find(&dialog, "connection-client-secret"), "s3cr3t-value");
     click(&find(&dialog, "connection-submit"));
     settle().await;
     let body = body_json(&writes()[0]);
@@ -517,4 +524,188 @@ async fn a_field_left_empty_is_called_required() {
         text(&dialog, "connection-client-id-error"),
         "This field is required."
     );
+}
+
+/// Submits the add dialog with custom credentials on and nothing typed.
+async fn submit_empty_custom_credentials(root: &web_sys::HtmlElement) -> web_sys::HtmlElement {
+    let dialog = open_add_dialog(root).await;
+    click(&find(&dialog, "connection-audience-all-users"));
+    settle().await;
+    select(&find(&dialog, "connection-provider"), "atlassian");
+    settle().await;
+    let custom = find(&dialog, "connection-custom-credentials");
+    if !is_checked(&custom) {
+        click(&custom);
+        settle().await;
+    }
+    click(&find(&dialog, "connection-submit"));
+    settle().await;
+    dialog
+}
+
+#[wasm_bindgen_test]
+async fn both_empty_credentials_are_marked_at_once_and_nothing_is_sent() {
+    for environment in ["development", "production"] {
+        set_query("");
+        admin_server(environment, "");
+        let root = mount(|| view! { <ConnectionSettings/> });
+        settle().await;
+        let dialog = submit_empty_custom_credentials(&root).await;
+        assert!(writes().is_empty(), "{environment}: nothing is sent");
+        for field in ["client-id", "client-secret"] {
+            let error = find(&dialog, &format!("connection-{field}-error"));
+            assert_eq!(
+                error.text_content().unwrap().trim(),
+                "This field is required.",
+                "{environment}: {field}"
+            );
+            let input = find(&dialog, &format!("connection-{field}"));
+            assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+            let described_by = input.get_attribute("aria-describedby").unwrap();
+            assert!(
+                described_by.split(' ').any(|id| id == error.id()),
+                "{environment}: {field} is described by its error ({described_by})"
+            );
+        }
+        assert!(query(&dialog, "connection-scopes-error").is_none());
+
+        // With one half typed, the next submit marks only the other.
+        type_into(&find(&dialog, "connection-client-id"), "abc123");
+        click(&find(&dialog, "connection-submit"));
+        settle().await;
+        assert!(query(&dialog, "connection-client-id-error").is_none());
+        assert!(query(&dialog, "connection-client-secret-error").is_some());
+        assert!(writes().is_empty());
+    }
+}
+
+#[wasm_bindgen_test]
+async fn configuring_shared_credentials_does_not_ask_to_paste_values() {
+    set_query("");
+    admin_server("development", &connection_json(true, false));
+    let root = mount(|| view! { <ConnectionSettings/> });
+    settle().await;
+    click(&find(&root, "connection-configure"));
+    settle().await;
+    let dialog = find(&root, "connection-dialog");
+    assert_eq!(dialog.get_attribute("data-mode").as_deref(), Some("edit"));
+    let custom = find(&dialog, "connection-custom-credentials");
+    assert!(!is_checked(&custom));
+    assert!(query(&dialog, "connection-client-id").is_none());
+    assert!(
+        query(&dialog, "connection-edit-hint").is_none(),
+        "no \"paste the values\" while there is nowhere to paste them"
+    );
+    assert!(!dialog.text_content().unwrap().contains("paste the values"));
+
+    click(&custom);
+    settle().await;
+    assert!(query(&dialog, "connection-client-id").is_some());
+    assert!(
+        text(&dialog, "connection-edit-hint")
+            .contains("Under Use custom credentials, paste the values")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_copy_button_offers_to_copy_again_after_a_moment() {
+    set_query("");
+    admin_server("development", "");
+    js_sys::Function::new_no_args(
+        "Object.defineProperty(navigator, 'clipboard', { configurable: true,
+           value: { writeText: async (t) => { window.__vstCopied = t; } } });",
+    )
+    .call0(&wasm_bindgen::JsValue::NULL)
+    .unwrap();
+    let root = mount(|| view! { <ConnectionSettings/> });
+    settle().await;
+    let dialog = open_add_dialog(&root).await;
+    click(&find(&dialog, "connection-audience-all-users"));
+    settle().await;
+    select(&find(&dialog, "connection-provider"), "atlassian");
+    settle().await;
+    click(&find(&dialog, "connection-custom-credentials"));
+    settle().await;
+    let copy = find(&dialog, "connection-callback-url-copy");
+    assert_eq!(copy.text_content().unwrap().trim(), "Copy");
+    click(&copy);
+    settle().await;
+    assert_eq!(copy.text_content().unwrap().trim(), "Copied");
+    sleep(1000).await;
+    assert_eq!(
+        copy.text_content().unwrap().trim(),
+        "Copied",
+        "for a moment"
+    );
+    sleep(1300).await;
+    assert_eq!(copy.text_content().unwrap().trim(), "Copy", "then back");
+}
+
+/// The ids that `<label for>` and `aria-describedby` name inside `dialog` all resolve, in
+/// the whole document, to elements inside that same dialog.
+fn assert_references_stay_inside(dialog: &web_sys::HtmlElement) {
+    let doc = document();
+    let resolves_inside = |id: &str| {
+        doc.get_element_by_id(id)
+            .is_some_and(|el| dialog.contains(Some(el.unchecked_ref())))
+    };
+    let labels = dialog.query_selector_all("label[for]").unwrap();
+    assert!(labels.length() >= 5, "labels with for");
+    for i in 0..labels.length() {
+        let label: web_sys::Element = labels.item(i).unwrap().unchecked_into();
+        let target = label.get_attribute("for").unwrap();
+        assert!(
+            resolves_inside(&target),
+            "label for={target} leaves its dialog"
+        );
+    }
+    let described = dialog.query_selector_all("[aria-describedby]").unwrap();
+    for i in 0..described.length() {
+        let el: web_sys::Element = described.item(i).unwrap().unchecked_into();
+        for id in el
+            .get_attribute("aria-describedby")
+            .unwrap()
+            .split_whitespace()
+        {
+            assert!(
+                resolves_inside(id),
+                "aria-describedby={id} leaves its dialog"
+            );
+        }
+    }
+    let title = dialog.get_attribute("aria-labelledby").unwrap();
+    assert!(
+        resolves_inside(&title),
+        "aria-labelledby={title} leaves its dialog"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn two_connection_settings_on_one_page_keep_their_ids_apart() {
+    set_query("");
+    admin_server("development", "");
+    let first = mount(|| view! { <ConnectionSettings/> });
+    let second = mount(|| view! { <ConnectionSettings/> });
+    settle().await;
+    let a = submit_empty_custom_credentials(&first).await;
+    let b = submit_empty_custom_credentials(&second).await;
+    assert!(query(&a, "connection-client-id-error").is_some());
+    assert!(query(&b, "connection-client-id-error").is_some());
+
+    let mut ids = Vec::new();
+    for dialog in [&a, &b] {
+        let with_id = dialog.query_selector_all("[id]").unwrap();
+        for i in 0..with_id.length() {
+            let el: web_sys::Element = with_id.item(i).unwrap().unchecked_into();
+            ids.push(el.id());
+        }
+        assert_references_stay_inside(dialog);
+    }
+    let count = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "an id is used twice: {ids:?}");
+    press(&find(&a, "connection-submit"), "Escape", false);
+    press(&find(&b, "connection-submit"), "Escape", false);
+    settle().await;
 }

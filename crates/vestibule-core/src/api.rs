@@ -63,6 +63,8 @@ pub enum OAuthIntent {
 }
 
 impl OAuthIntent {
+    pub const ALL: &'static [OAuthIntent] = &[Self::SignIn, Self::SignUp, Self::Connect];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignIn => "sign_in",
@@ -70,7 +72,13 @@ impl OAuthIntent {
             Self::Connect => "connect",
         }
     }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|i| i.as_str() == s)
+    }
 }
+
+crate::error::try_from_name!(OAuthIntent, "intent");
 
 /// `GET /v1/client`: the browser's view of who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -145,6 +153,23 @@ pub enum ConnectionAudience {
     /// Shown as "coming later"; the server refuses it for now.
     SpecificDomains,
 }
+
+impl ConnectionAudience {
+    pub const ALL: &'static [ConnectionAudience] = &[Self::AllUsers, Self::SpecificDomains];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AllUsers => "all_users",
+            Self::SpecificDomains => "specific_domains",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|a| a.as_str() == s)
+    }
+}
+
+crate::error::try_from_name!(ConnectionAudience, "audience");
 
 /// A connection as the admin API returns it. The client secret is write-only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -246,6 +271,29 @@ mod tests {
         assert!(c.enabled_for_sign_in);
         assert!(!c.use_custom_credentials);
         assert_eq!(c.scopes, None);
+    }
+
+    #[test]
+    fn names_round_trip_and_match_serde() {
+        for intent in OAuthIntent::ALL {
+            assert_eq!(OAuthIntent::parse(intent.as_str()), Some(*intent));
+            let json = serde_json::to_string(intent).unwrap();
+            assert_eq!(json, format!("\"{}\"", intent.as_str()));
+        }
+        for audience in ConnectionAudience::ALL {
+            assert_eq!(
+                ConnectionAudience::parse(audience.as_str()),
+                Some(*audience)
+            );
+            let json = serde_json::to_string(audience).unwrap();
+            assert_eq!(json, format!("\"{}\"", audience.as_str()));
+        }
+        assert_eq!(OAuthIntent::parse("log_in"), None);
+        assert!(ConnectionAudience::try_from("everyone".to_owned()).is_err());
+        assert_eq!(
+            OAuthIntent::try_from("connect".to_owned()),
+            Ok(OAuthIntent::Connect)
+        );
     }
 
     #[test]

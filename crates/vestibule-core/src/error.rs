@@ -23,6 +23,8 @@ pub enum ErrorCode {
     /// The Atlassian account is closed or deactivated.
     AccountInactive,
     /// Atlassian did not confirm the e-mail address and the instance needs a verified one.
+    /// (Nothing produces it yet: no instance setting requires a verified e-mail. It stays
+    /// because the components already translate it and shipped codes never change.)
     EmailUnverified,
     /// Atlassian refused the authorization code (expired or already used).
     InvalidGrant,
@@ -61,7 +63,7 @@ pub enum ErrorCode {
     NotFound,
     /// Disconnecting the last external account would lock the user out.
     LastExternalAccount,
-    /// Too many requests in a short time.
+    /// Too many requests in a short time (the rate limits answer 429 with it).
     RateLimited,
     /// Something unexpected; the response carries a reference to quote.
     Internal,
@@ -156,6 +158,40 @@ pub struct ApiError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
 }
+
+/// A name read from the database or a request that is none of the enum's: a bad value is an
+/// error, never silently the first variant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What the name should have named ("provider", "intent", "audience").
+    pub kind: &'static str,
+    pub name: String,
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Bounded: the name may come from anyone.
+        let name: String = self.name.chars().take(64).collect();
+        write!(f, "unknown {} {name:?}", self.kind)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// `TryFrom<String>` for an enum with `parse`, so that a database column can be read as the
+/// enum (`#[sqlx(try_from = "String")]` on the server).
+macro_rules! try_from_name {
+    ($ty:ty, $kind:literal) => {
+        impl TryFrom<String> for $ty {
+            type Error = $crate::error::UnknownName;
+
+            fn try_from(name: String) -> Result<Self, Self::Error> {
+                Self::parse(&name).ok_or($crate::error::UnknownName { kind: $kind, name })
+            }
+        }
+    };
+}
+pub(crate) use try_from_name;
 
 #[cfg(test)]
 mod tests {

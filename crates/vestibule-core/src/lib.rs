@@ -3,6 +3,18 @@
 //! Everything here compiles to `wasm32-unknown-unknown` and to native code and depends on
 //! nothing but `serde`: no runtime, no database, no DOM. The server speaks these types as
 //! JSON and the components read them back, so a change here is a change of the wire format.
+//!
+//! Where a change goes:
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`api`] | request and response bodies, and the domain words they use (`OAuthIntent`, `ConnectionAudience`, `InstanceEnvironment`) with their wire names |
+//! | [`error`] | [`ErrorCode`] (stable codes the components translate), [`ApiError`] (the error body), [`UnknownName`] |
+//! | [`provider`] | the provider catalog: [`ProviderId`] and what the server and the components know about each provider |
+//! | [`validation`] | rules the connection form checks as the admin types and the server enforces on save |
+//!
+//! Each enum that is stored or sent by name has `as_str`, `parse` and `TryFrom<String>` (an
+//! unknown name is an error), so the server reads database columns as these types.
 
 pub mod api;
 pub mod connection_check;
@@ -10,5 +22,5 @@ pub mod error;
 pub mod provider;
 pub mod validation;
 
-pub use error::{ApiError, ErrorCode};
+pub use error::{ApiError, ErrorCode, UnknownName};
 pub use provider::{ProviderId, ProviderInfo};

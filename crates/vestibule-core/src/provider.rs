@@ -30,6 +30,8 @@ impl ProviderId {
     }
 }
 
+crate::error::try_from_name!(ProviderId, "provider");
+
 impl std::fmt::Display for ProviderId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -84,6 +86,12 @@ mod tests {
             assert_eq!(p.info().id, *p);
         }
         assert_eq!(ProviderId::parse("github"), None);
+        assert_eq!(
+            ProviderId::try_from("atlassian".to_owned()),
+            Ok(ProviderId::Atlassian)
+        );
+        let bad = ProviderId::try_from("github".to_owned()).unwrap_err();
+        assert_eq!(bad.to_string(), "unknown provider \"github\"");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Who is asking: a browser with a session cookie, the dashboard with its admin cookie, or the
 //! app's own server with the secret key.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use vestibule_core::ErrorCode;
@@ -12,27 +12,25 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{admin_sessions, sessions};
 
-/// A browser's live session, if its cookie names one.
-pub struct MaybeSession(pub Option<SignedIn>);
-
+/// A browser's live session, found by its cookie.
 pub struct SignedIn {
     pub session: std::sync::Arc<sessions::SessionRow>,
     /// The cookie's token, to end this very session on sign-out.
     pub token: String,
 }
 
-/// A browser that must be signed in.
+/// A browser that must be signed in; `Option<Session>` for one that may be.
 pub struct Session(pub SignedIn);
 
-impl FromRequestParts<AppState> for MaybeSession {
+impl OptionalFromRequestParts<AppState> for Session {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Option<Self>> {
         let Some(token) = cookie_value(&parts.headers, &state.cookies.session) else {
-            return Ok(Self(None));
+            return Ok(None);
         };
         if token.is_empty() || token.len() > 128 {
-            return Ok(Self(None));
+            return Ok(None);
         }
         let session = sessions::authenticate(
             &state.db,
@@ -42,10 +40,12 @@ impl FromRequestParts<AppState> for MaybeSession {
             state.settings.session_inactivity,
         )
         .await?;
-        Ok(Self(session.map(|session| SignedIn {
-            session,
-            token: token.to_owned(),
-        })))
+        Ok(session.map(|session| {
+            Self(SignedIn {
+                session,
+                token: token.to_owned(),
+            })
+        }))
     }
 }
 
@@ -53,13 +53,14 @@ impl FromRequestParts<AppState> for Session {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        match MaybeSession::from_request_parts(parts, state).await? {
-            MaybeSession(Some(signed_in)) => Ok(Self(signed_in)),
-            MaybeSession(None) => Err(AppError::new(
-                ErrorCode::Unauthenticated,
-                "sign in first: no valid session cookie",
-            )),
-        }
+        <Self as OptionalFromRequestParts<AppState>>::from_request_parts(parts, state)
+            .await?
+            .ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::Unauthenticated,
+                    "sign in first: no valid session cookie",
+                )
+            })
     }
 }
 

@@ -1,10 +1,13 @@
 //! The server's one error type: each variant maps to an HTTP status and a stable code.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use vestibule_core::validation::FieldError;
 use vestibule_core::{ApiError, ErrorCode};
+
+use crate::atlassian::ProviderError;
 
 /// Everything a handler can fail with. Internal causes are logged, never sent to the client.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,31 @@ impl AppError {
                 )
             }
         }
+    }
+}
+
+/// Atlassian's failures as the client sees them; the cause of an outage goes to the log only.
+impl From<ProviderError> for AppError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::InvalidGrant => {
+                Self::new(ErrorCode::InvalidGrant, "Atlassian refused the grant")
+            }
+            ProviderError::Unavailable(why) => {
+                tracing::warn!(%why, "Atlassian unavailable");
+                Self::new(
+                    ErrorCode::ProviderUnavailable,
+                    "Atlassian did not answer properly; try again in a moment",
+                )
+            }
+        }
+    }
+}
+
+/// A query string that does not fit the handler's `Query<T>` (a repeated parameter, say).
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::new(ErrorCode::InvalidField, rejection.body_text())
     }
 }
 

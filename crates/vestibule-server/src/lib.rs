@@ -6,6 +6,7 @@
 
 pub mod atlassian;
 pub mod auth;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod cookies;

@@ -1,35 +1,34 @@
 //! Sign in with Atlassian: starting an authorization and completing it at the callback.
-//! Nothing is written until every check has passed; then the user, the external account and
-//! the session are written in one transaction.
+//!
+//! The callback reads top to bottom: [`take_flow`] (this browser's flow, `state` checked),
+//! then [`complete`]: the callback's code, [`authorize`] (network only: the code for tokens,
+//! the profile, the site; nothing written), [`link_account`] (the account-link rules) and
+//! [`open_session`], both inside one transaction that is committed only when all passed.
 
 use subtle::ConstantTimeEq;
 use url::Url;
-use vestibule_core::api::OAuthIntent;
+use vestibule_core::api::{AtlassianSite, OAuthIntent};
 use vestibule_core::{ErrorCode, ProviderId};
 
-use crate::atlassian::{
-    AccessibleResource, AtlassianProfile, Credentials, Pkce, ProviderError, TokenSet,
-};
+use crate::atlassian::{AccessibleResource, AtlassianProfile, Pkce, ProviderError};
 use crate::auth::SignedIn;
 use crate::crypto::{random_token, sha256_hex};
-use crate::db;
+use crate::db::{self, Tx};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::accounts::{self, ExternalAccountRow, UserRow};
-use crate::store::flows::{self, FlowRow};
-use crate::store::{connections, join_scopes, new_id, sessions};
+use crate::store::accounts::{self, AuthorizedAccount, FreshTokens, Profile};
+use crate::store::flows::{self, FlowRow, NewFlow};
+use crate::store::{connections, sessions};
 
+/// The `intent` query parameter; absent means signing in.
 pub fn parse_intent(value: Option<&str>) -> AppResult<OAuthIntent> {
-    match value.unwrap_or("sign_in") {
-        "sign_in" => Ok(OAuthIntent::SignIn),
-        "sign_up" => Ok(OAuthIntent::SignUp),
-        "connect" => Ok(OAuthIntent::Connect),
-        _ => Err(AppError::field(
+    OAuthIntent::parse(value.unwrap_or("sign_in")).ok_or_else(|| {
+        AppError::field(
             ErrorCode::InvalidField,
             "intent",
             "intent must be sign_in, sign_up or connect",
-        )),
-    }
+        )
+    })
 }
 
 /// A started authorization: where to send the browser and the cookie that binds it.
@@ -92,7 +91,7 @@ pub async fn start(
                 })?
                 .session
                 .user_id
-                .clone(),
+                .as_str(),
         ),
         OAuthIntent::SignIn | OAuthIntent::SignUp => None,
     };
@@ -101,35 +100,24 @@ pub async fn start(
     let oauth_state = random_token();
     let flow_cookie = random_token();
     let pkce = Pkce::new();
-    let authorize_url = state
-        .atlassian
-        .authorize_url(
-            &credentials,
-            &state.settings.callback_url(),
-            &connection.scope_list(),
-            &oauth_state,
-            pkce.challenge,
-        )
-        .map_err(provider_error)?;
-    let now = state.clock.now();
-    let flow_id = new_id("flow");
-    flows::insert(
-        &state.db,
-        &FlowRow {
-            pkce_verifier: flows::seal_verifier(&state.master_key, &flow_id, &pkce.verifier),
-            id: flow_id,
-            cookie_hash: sha256_hex(&flow_cookie),
-            state_hash: sha256_hex(&oauth_state),
-            provider: provider.as_str().to_owned(),
-            intent: intent.as_str().to_owned(),
-            oauth_client_id: credentials.client_id.clone(),
-            redirect_url: redirect_url.to_string(),
-            user_id,
-            created_at: now,
-            expires_at: now + flows::LIFETIME_SECS,
-        },
-    )
-    .await?;
+    let authorize_url = state.atlassian.authorize_url(
+        &credentials,
+        &state.settings.callback_url(),
+        &connection.scope_list(),
+        &oauth_state,
+        pkce.challenge,
+    )?;
+    let flow = NewFlow {
+        flow_cookie: &flow_cookie,
+        oauth_state: &oauth_state,
+        pkce_verifier: &pkce.verifier,
+        provider,
+        intent,
+        oauth_client_id: &credentials.client_id,
+        redirect_url: redirect_url.as_str(),
+        user_id,
+    };
+    flows::insert(&state.db, &state.master_key, &flow, state.clock.now()).await?;
     Ok(Started {
         authorize_url,
         flow_cookie,
@@ -137,81 +125,90 @@ pub async fn start(
 }
 
 /// What Atlassian's redirect to the callback carried.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Deserialize)]
 pub struct CallbackParams {
     pub code: Option<String>,
     pub state: Option<String>,
     pub error: Option<String>,
 }
 
-/// A completed sign-in: where to send the browser and, for sign-in, its new session token.
-pub struct Completed {
-    pub redirect_url: String,
-    pub new_session: Option<(String, i64)>,
+/// Why a callback found no usable flow. Carries the flow's intent when the flow was found,
+/// so that a failed `connect` lands on the profile page.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    #[error("no sign-in was started in this browser (or its cookie was blocked)")]
+    NoCookie,
+    #[error("this sign-in was already completed or abandoned")]
+    Unknown,
+    #[error("the callback carried no state")]
+    NoState(OAuthIntent),
+    #[error("state does not match this browser's sign-in")]
+    StateMismatch(OAuthIntent),
+    #[error("this sign-in took longer than 10 minutes")]
+    Expired(OAuthIntent),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl FlowError {
+    pub fn intent(&self) -> Option<OAuthIntent> {
+        match self {
+            Self::NoState(intent) | Self::StateMismatch(intent) | Self::Expired(intent) => {
+                Some(*intent)
+            }
+            Self::NoCookie | Self::Unknown | Self::Database(_) => None,
+        }
+    }
+}
+
+impl From<FlowError> for AppError {
+    fn from(e: FlowError) -> Self {
+        let code = match &e {
+            FlowError::NoCookie | FlowError::NoState(_) => ErrorCode::StateMissing,
+            FlowError::Unknown | FlowError::StateMismatch(_) => ErrorCode::StateMismatch,
+            FlowError::Expired(_) => ErrorCode::StateExpired,
+            FlowError::Database(_) => ErrorCode::Internal,
+        };
+        match e {
+            FlowError::Database(e) => e.into(),
+            refused => Self::new(code, refused.to_string()),
+        }
+    }
 }
 
 /// Takes the browser's flow and checks `state` against it: once, in constant time, within
-/// its lifetime. Returns the flow's intent even when the check fails (for the error page).
+/// its lifetime.
 pub async fn take_flow(
     state: &AppState,
     flow_cookie: Option<&str>,
     oauth_state: Option<&str>,
-) -> (Option<OAuthIntent>, AppResult<FlowRow>) {
-    let Some(flow_cookie) = flow_cookie.filter(|c| !c.is_empty()) else {
-        return (
-            None,
-            Err(AppError::new(
-                ErrorCode::StateMissing,
-                "no sign-in was started in this browser (or its cookie was blocked)",
-            )),
-        );
-    };
-    let flow = match flows::take_by_cookie_hash(&state.db, &sha256_hex(flow_cookie)).await {
-        Ok(Some(flow)) => flow,
-        Ok(None) => {
-            return (
-                None,
-                Err(AppError::new(
-                    ErrorCode::StateMismatch,
-                    "this sign-in was already completed or abandoned",
-                )),
-            );
-        }
-        Err(e) => return (None, Err(e.into())),
-    };
-    let intent = parse_intent(Some(&flow.intent)).ok();
-    let Some(oauth_state) = oauth_state.filter(|s| !s.is_empty()) else {
-        return (
-            intent,
-            Err(AppError::new(
-                ErrorCode::StateMissing,
-                "the callback carried no state",
-            )),
-        );
-    };
+) -> Result<FlowRow, FlowError> {
+    let flow_cookie = flow_cookie
+        .filter(|c| !c.is_empty())
+        .ok_or(FlowError::NoCookie)?;
+    let flow = flows::take_by_cookie_hash(&state.db, &sha256_hex(flow_cookie))
+        .await?
+        .ok_or(FlowError::Unknown)?;
+    let oauth_state = oauth_state
+        .filter(|s| !s.is_empty())
+        .ok_or(FlowError::NoState(flow.intent))?;
     let matches: bool = sha256_hex(oauth_state)
         .as_bytes()
         .ct_eq(flow.state_hash.as_bytes())
         .into();
     if !matches {
-        return (
-            intent,
-            Err(AppError::new(
-                ErrorCode::StateMismatch,
-                "state does not match this browser's sign-in",
-            )),
-        );
+        return Err(FlowError::StateMismatch(flow.intent));
     }
     if state.clock.now() >= flow.expires_at {
-        return (
-            intent,
-            Err(AppError::new(
-                ErrorCode::StateExpired,
-                "this sign-in took longer than 10 minutes",
-            )),
-        );
+        return Err(FlowError::Expired(flow.intent));
     }
-    (intent, Ok(flow))
+    Ok(flow)
+}
+
+/// A completed sign-in: where to send the browser and, for sign-in, its new session token.
+pub struct Completed {
+    pub redirect_url: String,
+    pub new_session: Option<(String, i64)>,
 }
 
 /// The rest of the callback, for a flow whose state checked out.
@@ -222,7 +219,40 @@ pub async fn complete(
     signed_in: Option<&SignedIn>,
     user_agent: Option<&str>,
 ) -> AppResult<Completed> {
-    let intent = parse_intent(Some(&flow.intent))?;
+    let code = callback_code(params)?;
+    let connection = usable_connection(state, flow.provider, flow.intent).await?;
+    let connect_user = connecting_user(flow, signed_in)?;
+    let account = authorize(state, flow, &connection, code).await?;
+
+    let now = state.clock.now();
+    let mut tx = db::begin_write(&state.db).await?;
+    let linked = link_account(&mut tx, state, &account, connect_user, now).await?;
+    let new_session = match flow.intent {
+        OAuthIntent::Connect => None,
+        OAuthIntent::SignIn | OAuthIntent::SignUp => {
+            Some(open_session(&mut tx, state, &linked.user_id, signed_in, user_agent, now).await?)
+        }
+    };
+    tx.commit().await?;
+
+    state.users.forget(&linked.user_id);
+    if let (Some(old), Some(_)) = (signed_in, &new_session) {
+        state.sessions.forget_token(&old.token);
+    }
+    tracing::info!(
+        user_id = %linked.user_id,
+        external_account_id = %linked.account_id,
+        intent = flow.intent.as_str(),
+        "sign-in completed"
+    );
+    Ok(Completed {
+        redirect_url: flow.redirect_url.clone(),
+        new_session,
+    })
+}
+
+/// The authorization code, or why Atlassian sent none.
+fn callback_code(params: &CallbackParams) -> AppResult<&str> {
     if let Some(error) = params.error.as_deref() {
         if error == "access_denied" {
             return Err(AppError::new(
@@ -240,7 +270,7 @@ pub async fn complete(
             format!("Atlassian answered with error {printable}"),
         ));
     }
-    let code = params
+    params
         .code
         .as_deref()
         .filter(|c| !c.is_empty() && c.len() <= 4096)
@@ -249,175 +279,88 @@ pub async fn complete(
                 ErrorCode::ProviderUnavailable,
                 "the callback carried no code",
             )
-        })?;
-    let provider = ProviderId::parse(&flow.provider)
-        .ok_or_else(|| AppError::new(ErrorCode::UnknownProvider, "no such provider"))?;
-    let connection = usable_connection(state, provider, intent).await?;
-    let connect_user = match intent {
-        OAuthIntent::Connect => {
-            let user_id = flow.user_id.as_deref().unwrap_or_default();
-            match signed_in {
-                Some(s) if s.session.user_id == user_id => Some(user_id.to_owned()),
-                _ => {
-                    return Err(AppError::new(
-                        ErrorCode::Unauthenticated,
-                        "the session that started connecting has ended",
-                    ));
-                }
-            }
-        }
-        OAuthIntent::SignIn | OAuthIntent::SignUp => None,
-    };
+        })
+}
+
+/// For `connect`: the user who started it, who must still be the one signed in.
+fn connecting_user<'a>(
+    flow: &'a FlowRow,
+    signed_in: Option<&SignedIn>,
+) -> AppResult<Option<&'a str>> {
+    if flow.intent != OAuthIntent::Connect {
+        return Ok(None);
+    }
+    let user_id = flow.user_id.as_deref().unwrap_or_default();
+    match signed_in {
+        Some(s) if s.session.user_id == user_id => Ok(Some(user_id)),
+        _ => Err(AppError::new(
+            ErrorCode::Unauthenticated,
+            "the session that started connecting has ended",
+        )),
+    }
+}
+
+/// Network only, nothing written: the code for tokens, then the profile and the first site,
+/// checked.
+async fn authorize(
+    state: &AppState,
+    flow: &FlowRow,
+    connection: &connections::ConnectionRow,
+    code: &str,
+) -> AppResult<AuthorizedAccount> {
     let credentials = state
-        .credentials_for_client(Some(&connection), &flow.oauth_client_id)?
+        .credentials_for_client(Some(connection), &flow.oauth_client_id)?
         .ok_or_else(|| {
             AppError::new(
                 ErrorCode::StateExpired,
                 "the connection's credentials changed during sign-in; start again",
             )
         })?;
-
     let verifier = flow.open_verifier(&state.master_key)?;
-    let mut tokens = state
+    let callback_url = state.settings.callback_url();
+    let tokens = state
         .atlassian
-        .exchange_code(
-            &credentials,
-            &state.settings.callback_url(),
-            code,
-            &verifier,
-        )
+        .exchange_code(&credentials, &callback_url, code, &verifier)
         .await
         .map_err(|e| match e {
             ProviderError::InvalidGrant => AppError::new(
                 ErrorCode::InvalidGrant,
                 "Atlassian refused the authorization code (expired or already used)",
             ),
-            other => provider_error(other),
+            other => other.into(),
         })?;
-    if tokens.scopes.is_none() {
-        // Atlassian names the granted scopes; should it not, it granted what was asked.
-        let mut asked = connection.scope_list();
-        asked.extend(
-            vestibule_core::provider::ATLASSIAN
-                .offline_scope
-                .map(str::to_owned),
-        );
-        tokens.scopes = Some(asked);
-    }
     let endpoints = &credentials.endpoints;
     let (profile, resources) = tokio::try_join!(
         state.atlassian.me(endpoints, &tokens.access_token),
         state
             .atlassian
             .accessible_resources(endpoints, &tokens.access_token),
-    )
-    .map_err(provider_error)?;
+    )?;
     check_profile(&profile)?;
-    let site = resources.first().ok_or_else(|| {
+    let site = resources.into_iter().next().ok_or_else(|| {
         AppError::new(
             ErrorCode::NoAtlassianSite,
             "the Atlassian account has access to no site",
         )
     })?;
-
-    let now = state.clock.now();
-    let mut tx = db::begin_write(&state.db).await?;
-    let existing = accounts::account_by_provider_id(&mut tx, provider, &profile.account_id).await?;
-    let (user_id, account_id) = match (&connect_user, existing) {
-        (Some(connect_user), Some(existing)) if existing.user_id != *connect_user => {
-            return Err(AppError::new(
-                ErrorCode::ExternalAccountTaken,
-                "this Atlassian account belongs to another user",
-            ));
-        }
-        (_, Some(existing)) => {
-            let row = account_row(
-                state,
-                &existing.id,
-                &existing.user_id,
-                existing.created_at,
-                &credentials,
-                &profile,
-                site,
-                &tokens,
-                now,
-            );
-            accounts::update_account_after_authorization(&mut tx, &row).await?;
-            if accounts::primary_account_id(&mut tx, &existing.user_id)
-                .await?
-                .as_deref()
-                == Some(existing.id.as_str())
-            {
-                accounts::update_user_profile(
-                    &mut tx,
-                    &user_row(&existing.user_id, &profile, now, now),
-                )
-                .await?;
-            }
-            (existing.user_id, existing.id)
-        }
-        (Some(connect_user), None) => {
-            let id = new_id("eac");
-            let row = account_row(
-                state,
-                &id,
-                connect_user,
-                now,
-                &credentials,
-                &profile,
-                site,
-                &tokens,
-                now,
-            );
-            accounts::insert_account(&mut tx, &row).await?;
-            (connect_user.clone(), id)
-        }
-        (None, None) => {
-            // Sign-in for an unknown account becomes a sign-up.
-            let user = user_row(&new_id("user"), &profile, now, now);
-            accounts::insert_user(&mut tx, &user).await?;
-            let id = new_id("eac");
-            let row = account_row(
-                state,
-                &id,
-                &user.id,
-                now,
-                &credentials,
-                &profile,
-                site,
-                &tokens,
-                now,
-            );
-            accounts::insert_account(&mut tx, &row).await?;
-            (user.id, id)
-        }
-    };
-    let new_session = match intent {
-        OAuthIntent::Connect => None,
-        OAuthIntent::SignIn | OAuthIntent::SignUp => {
-            if let Some(old) = signed_in {
-                sessions::end_by_token_in(&mut tx, &old.token).await?;
-            }
-            let (token, session) = sessions::create(
-                &mut tx,
-                &user_id,
-                user_agent,
-                now,
-                state.settings.session_lifetime,
-            )
-            .await?;
-            Some((token, session.expires_at - now))
-        }
-    };
-    tx.commit().await?;
-    state.users.forget(&user_id);
-    if let (Some(old), Some(_)) = (signed_in, &new_session) {
-        state.sessions.forget_token(&old.token);
-    }
-    tracing::info!(%user_id, external_account_id = %account_id, intent = intent.as_str(), "sign-in completed");
-    Ok(Completed {
-        redirect_url: flow.redirect_url.clone(),
-        new_session,
+    // Atlassian names the granted scopes; should it not, it granted what was asked.
+    let scopes = tokens.scopes.unwrap_or_else(|| {
+        let mut asked = connection.scope_list();
+        asked.extend(flow.provider.info().offline_scope.map(str::to_owned));
+        asked
+    });
+    Ok(AuthorizedAccount {
+        provider: flow.provider,
+        provider_account_id: profile.account_id.clone(),
+        profile: profile_of(profile),
+        site: site_of(site),
+        scopes,
+        oauth_client_id: credentials.client_id,
+        tokens: FreshTokens {
+            access_token: tokens.access_token,
+            access_token_expires_at: state.clock.now() + tokens.expires_in.as_secs() as i64,
+            refresh_token: tokens.refresh_token,
+        },
     })
 }
 
@@ -437,69 +380,94 @@ fn check_profile(profile: &AtlassianProfile) -> AppResult<()> {
     }
 }
 
-fn user_row(id: &str, profile: &AtlassianProfile, created_at: i64, now: i64) -> UserRow {
-    UserRow {
-        id: id.to_owned(),
-        name: profile.name.clone(),
-        email: profile.email.clone(),
+fn profile_of(profile: AtlassianProfile) -> Profile {
+    Profile {
+        name: profile.name,
+        email: profile.email,
         email_verified: profile.email_verified.unwrap_or(false),
-        avatar_url: profile.picture.clone(),
-        created_at,
-        updated_at: now,
+        avatar_url: profile.picture,
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn account_row(
+fn site_of(site: AccessibleResource) -> AtlassianSite {
+    AtlassianSite {
+        id: site.id,
+        name: site.name,
+        url: site.url,
+        avatar_url: site.avatar_url,
+    }
+}
+
+/// The user and external account an authorization ended up with.
+struct Linked {
+    user_id: String,
+    account_id: String,
+}
+
+/// The account-link rules, inside the sign-in's transaction. An account is found by its
+/// provider id, never by e-mail. A known account signs its user in and brings its profile up
+/// to date; `connect` attaches an unknown account to the signed-in user but never takes one
+/// that belongs to another user; signing in with an unknown account makes a new user.
+async fn link_account(
+    tx: &mut Tx,
     state: &AppState,
-    id: &str,
-    user_id: &str,
-    created_at: i64,
-    credentials: &Credentials,
-    profile: &AtlassianProfile,
-    site: &AccessibleResource,
-    tokens: &TokenSet,
+    account: &AuthorizedAccount,
+    connect_user: Option<&str>,
     now: i64,
-) -> ExternalAccountRow {
+) -> AppResult<Linked> {
     let key = &state.master_key;
-    ExternalAccountRow {
-        id: id.to_owned(),
-        user_id: user_id.to_owned(),
-        provider: ProviderId::Atlassian.as_str().to_owned(),
-        provider_account_id: profile.account_id.clone(),
-        email: profile.email.clone(),
-        email_verified: profile.email_verified.unwrap_or(false),
-        name: profile.name.clone(),
-        avatar_url: profile.picture.clone(),
-        site_id: Some(site.id.clone()),
-        site_name: Some(site.name.clone()),
-        site_url: Some(site.url.clone()),
-        site_avatar_url: site.avatar_url.clone(),
-        scopes: join_scopes(tokens.scopes.as_deref().unwrap_or_default()),
-        oauth_client_id: credentials.client_id.clone(),
-        access_token: accounts::seal_access_token(key, id, &tokens.access_token),
-        access_token_expires_at: now + tokens.expires_in.as_secs() as i64,
-        refresh_token: tokens
-            .refresh_token
-            .as_deref()
-            .map(|t| accounts::seal_refresh_token(key, id, t)),
-        reconnect_needed: false,
-        created_at,
-        updated_at: now,
+    let existing =
+        accounts::account_by_provider_id(tx, account.provider, &account.provider_account_id)
+            .await?;
+    match (connect_user, existing) {
+        (Some(connect_user), Some(existing)) if existing.user_id != connect_user => {
+            Err(AppError::new(
+                ErrorCode::ExternalAccountTaken,
+                "this Atlassian account belongs to another user",
+            ))
+        }
+        (_, Some(existing)) => {
+            accounts::update_authorized_account(tx, key, &existing.id, account, now).await?;
+            if accounts::is_primary(tx, &existing.user_id, &existing.id).await? {
+                accounts::update_user_profile(tx, &existing.user_id, &account.profile, now).await?;
+            }
+            Ok(Linked {
+                user_id: existing.user_id,
+                account_id: existing.id,
+            })
+        }
+        (Some(connect_user), None) => {
+            let account_id = accounts::insert_account(tx, key, connect_user, account, now).await?;
+            Ok(Linked {
+                user_id: connect_user.to_owned(),
+                account_id,
+            })
+        }
+        (None, None) => {
+            let user_id = accounts::insert_user(tx, &account.profile, now).await?;
+            let account_id = accounts::insert_account(tx, key, &user_id, account, now).await?;
+            Ok(Linked {
+                user_id,
+                account_id,
+            })
+        }
     }
 }
 
-pub fn provider_error(e: ProviderError) -> AppError {
-    match e {
-        ProviderError::InvalidGrant => {
-            AppError::new(ErrorCode::InvalidGrant, "Atlassian refused the grant")
-        }
-        ProviderError::Unavailable(why) => {
-            tracing::warn!(%why, "Atlassian unavailable");
-            AppError::new(
-                ErrorCode::ProviderUnavailable,
-                "Atlassian did not answer properly; try again in a moment",
-            )
-        }
+/// A new session for `user_id`, replacing the browser's old one; the token and its max age
+/// for the cookie.
+async fn open_session(
+    tx: &mut Tx,
+    state: &AppState,
+    user_id: &str,
+    signed_in: Option<&SignedIn>,
+    user_agent: Option<&str>,
+    now: i64,
+) -> AppResult<(String, i64)> {
+    if let Some(old) = signed_in {
+        sessions::end_by_token_in(tx, &old.token).await?;
     }
+    let lifetime = state.settings.session_lifetime;
+    let (token, session) = sessions::create(tx, user_id, user_agent, now, lifetime).await?;
+    Ok((token, session.expires_at - now))
 }

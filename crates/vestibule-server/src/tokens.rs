@@ -8,9 +8,8 @@ use vestibule_core::{ErrorCode, ProviderId};
 use crate::atlassian::ProviderError;
 use crate::db;
 use crate::error::{AppError, AppResult};
-use crate::signin::provider_error;
 use crate::state::AppState;
-use crate::store::accounts::{self, ExternalAccountRow};
+use crate::store::accounts::{self, ExternalAccountRow, FreshTokens};
 use crate::store::{connections, split_scopes};
 
 /// Refresh when the access token has less than this left.
@@ -26,7 +25,7 @@ pub async fn account_of_user(
     let accounts = accounts::accounts_of(&state.db, user_id).await?;
     accounts
         .into_iter()
-        .filter(|a| a.provider == provider.as_str())
+        .filter(|a| a.provider == provider)
         .find(|a| external_account_id.is_none_or(|id| a.id == id))
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such user or external account"))
 }
@@ -69,7 +68,7 @@ async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAcce
     if let Some(token) = usable(state, &account)? {
         return Ok(token);
     }
-    let connection = connections::by_provider(&state.db, ProviderId::Atlassian).await?;
+    let connection = connections::by_provider(&state.db, account.provider).await?;
     let credentials =
         state.credentials_for_client(connection.as_ref(), &account.oauth_client_id)?;
     let (Some(credentials), Some(refresh_token)) =
@@ -87,31 +86,22 @@ async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAcce
         Err(ProviderError::InvalidGrant) => {
             return Err(mark_reconnect_needed(state, &account).await);
         }
-        Err(other) => return Err(provider_error(other)),
+        Err(other) => return Err(other.into()),
     };
     let now = state.clock.now();
     let expires_at = now + tokens.expires_in.as_secs() as i64;
-    let sealed_access =
-        accounts::seal_access_token(&state.master_key, &account.id, &tokens.access_token);
-    let sealed_refresh = tokens
-        .refresh_token
-        .as_deref()
-        .map(|t| accounts::seal_refresh_token(&state.master_key, &account.id, t));
+    let fresh = FreshTokens {
+        access_token: tokens.access_token,
+        access_token_expires_at: expires_at,
+        refresh_token: tokens.refresh_token,
+    };
     let mut tx = db::begin_write(&state.db).await?;
-    accounts::store_refreshed_tokens(
-        &mut tx,
-        &account.id,
-        &sealed_access,
-        expires_at,
-        sealed_refresh.as_deref(),
-        now,
-    )
-    .await?;
+    accounts::store_refreshed_tokens(&mut tx, &state.master_key, &account.id, &fresh, now).await?;
     tx.commit().await?;
     tracing::info!(external_account_id = %account.id, "access token refreshed");
     let mut refreshed = account;
     refreshed.access_token_expires_at = expires_at;
-    Ok(to_api(&refreshed, tokens.access_token))
+    Ok(to_api(&refreshed, fresh.access_token))
 }
 
 async fn mark_reconnect_needed(state: &AppState, account: &ExternalAccountRow) -> AppError {
@@ -134,7 +124,7 @@ fn reconnect_needed() -> AppError {
 fn to_api(account: &ExternalAccountRow, token: String) -> OAuthAccessToken {
     OAuthAccessToken {
         external_account_id: account.id.clone(),
-        provider: ProviderId::Atlassian,
+        provider: account.provider,
         token,
         expires_at: account.access_token_expires_at,
         scopes: split_scopes(&account.scopes),

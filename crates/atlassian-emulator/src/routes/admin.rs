@@ -16,12 +16,20 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::control::{EmulatorControl, Shared};
-use crate::model::{AtlassianAccount, AutoConsent, ControlError, Endpoint, Fault, OAuthApp};
+use crate::jira::JiraIssue;
+use crate::model::{
+    AppUpdate, AtlassianAccount, AutoConsent, ControlError, Endpoint, Fault, OAuthApp,
+};
 
 pub(crate) fn router() -> Router<Arc<Shared>> {
     Router::new()
         .route("/apps", post(register_app))
+        .route("/apps/{client_id}", get(read_app).patch(update_app))
         .route("/apps/{client_id}/redirect_uris", post(add_redirect_uri))
+        .route(
+            "/sites/{cloud_id}/issues",
+            get(list_issues).post(seed_issue),
+        )
         .route("/accounts", post(seed_account))
         .route("/clock/advance", post(advance_clock))
         .route("/faults", post(inject_fault).delete(clear_faults))
@@ -65,6 +73,25 @@ impl IntoResponse for AdminError {
     }
 }
 
+impl From<ControlError> for AdminError {
+    fn from(error: ControlError) -> Self {
+        let (status, code) = match error {
+            ControlError::UnknownApp(_) => (StatusCode::NOT_FOUND, "unknown_app"),
+            ControlError::UnknownSite(_) => (StatusCode::NOT_FOUND, "unknown_site"),
+            ControlError::InvalidRedirectUri(_) => {
+                (StatusCode::BAD_REQUEST, "invalid_redirect_uri")
+            }
+            ControlError::UnknownAccount(_) => (StatusCode::BAD_REQUEST, "unknown_account"),
+            ControlError::InvalidIssueKey(_) => (StatusCode::BAD_REQUEST, "invalid_issue_key"),
+        };
+        Self {
+            status,
+            error: code,
+            description: error.to_string(),
+        }
+    }
+}
+
 type AdminResult = Result<Response, AdminError>;
 
 fn body<T>(body: Result<Json<T>, JsonRejection>) -> Result<T, AdminError> {
@@ -103,18 +130,60 @@ async fn add_redirect_uri(
     uri: Result<Json<RedirectUriBody>, JsonRejection>,
 ) -> AdminResult {
     let uri = body(uri)?.uri;
-    match control(shared).add_redirect_uri(&client_id, &uri) {
-        Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
-        Err(error @ ControlError::UnknownApp(_)) => Err(AdminError {
-            status: StatusCode::NOT_FOUND,
-            error: "unknown_app",
-            description: error.to_string(),
-        }),
-        Err(error @ ControlError::InvalidRedirectUri(_)) => Err(AdminError::bad_request(
-            "invalid_redirect_uri",
-            error.to_string(),
-        )),
+    control(shared).add_redirect_uri(&client_id, &uri)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// An app as the admin API shows it: everything but the secret, which is never read back.
+fn app_view(app: &OAuthApp) -> Json<serde_json::Value> {
+    Json(json!({
+        "client_id": app.client_id,
+        "name": app.name,
+        "redirect_uris": app.redirect_uris,
+        "scopes": app.scopes,
+        "distribution": app.distribution,
+        "owner_account_id": app.owner_account_id,
+    }))
+}
+
+async fn read_app(State(shared): State<Arc<Shared>>, Path(client_id): Path<String>) -> AdminResult {
+    let app = control(shared)
+        .app(&client_id)
+        .ok_or(ControlError::UnknownApp(client_id))?;
+    Ok(app_view(&app).into_response())
+}
+
+async fn update_app(
+    State(shared): State<Arc<Shared>>,
+    Path(client_id): Path<String>,
+    update: Result<Json<AppUpdate>, JsonRejection>,
+) -> AdminResult {
+    let app = control(shared).update_app(&client_id, body(update)?)?;
+    Ok(app_view(&app).into_response())
+}
+
+async fn list_issues(
+    State(shared): State<Arc<Shared>>,
+    Path(cloud_id): Path<String>,
+) -> AdminResult {
+    let control = control(shared);
+    if control.site(&cloud_id).is_none() {
+        return Err(ControlError::UnknownSite(cloud_id).into());
     }
+    Ok(Json(control.issues(&cloud_id)).into_response())
+}
+
+async fn seed_issue(
+    State(shared): State<Arc<Shared>>,
+    Path(cloud_id): Path<String>,
+    issue: Result<Json<JiraIssue>, JsonRejection>,
+) -> AdminResult {
+    let issue = control(shared).seed_issue(&cloud_id, body(issue)?)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "id": issue.id, "key": issue.key })),
+    )
+        .into_response())
 }
 
 async fn seed_account(

@@ -14,13 +14,13 @@ use crate::pages;
 use crate::store::{BearerError, OFFLINE_ACCESS, READ_ME};
 
 /// `Authorization: Bearer <token>`, the scheme matched case-insensitively.
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(super) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-fn bearer_error(error: BearerError) -> Response {
+pub(super) fn bearer_error(error: BearerError) -> Response {
     match error {
         BearerError::Unauthorized => (
             StatusCode::UNAUTHORIZED,
@@ -31,6 +31,14 @@ fn bearer_error(error: BearerError) -> Response {
         BearerError::MissingScope => (
             StatusCode::FORBIDDEN,
             axum::Json(json!({ "code": 403, "message": "Forbidden; scope does not match" })),
+        )
+            .into_response(),
+        BearerError::SiteNotGranted => (
+            StatusCode::FORBIDDEN,
+            axum::Json(json!({
+                "code": 403,
+                "message": "Forbidden; the token does not grant access to this site",
+            })),
         )
             .into_response(),
     }

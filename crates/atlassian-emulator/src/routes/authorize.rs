@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{error_page, html_page, redirect};
 use crate::control::Shared;
-use crate::pages::ConsentPage;
+use crate::pages::{self, ConsentPage};
 use crate::store::{
     AuthorizeParams, Consent, ConsentError, PendingAuthorization, Store, redirect_with,
 };
@@ -23,6 +23,7 @@ pub(super) async fn authorize(
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "invalid_request",
             "The query string could not be read",
         );
     };
@@ -32,7 +33,15 @@ pub(super) async fn authorize(
         Ok(request) => request,
         Err(error) => {
             tracing::warn!(error = error.error, description = %error.description, "authorization request refused");
-            return error_page(StatusCode::BAD_REQUEST, error.error, &error.description);
+            return html_page(
+                StatusCode::BAD_REQUEST,
+                pages::error_page(
+                    error.error,
+                    error.reason,
+                    &error.description,
+                    &error.invalid_scopes,
+                ),
+            );
         }
     };
 
@@ -80,6 +89,7 @@ pub(super) async fn consent(
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "invalid_request",
             "The consent form could not be read",
         );
     };
@@ -90,6 +100,7 @@ pub(super) async fn consent(
         return error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "expired_request",
             "This authorization request has expired or was already answered. Start signing in again from the app.",
         );
     };
@@ -168,6 +179,7 @@ pub(super) async fn consent(
         _ => error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "invalid_request",
             "Choose Accept or Cancel.",
         ),
     }
@@ -203,6 +215,7 @@ fn consent_error_page(error: &ConsentError) -> Response {
         ConsentError::NotShared { app_name } => error_page(
             StatusCode::FORBIDDEN,
             "access_denied",
+            "not_shared",
             &format!(
                 "{app_name} is not shared, so only its owner can authorize it. \
                  Its developer must turn on sharing in the developer console."
@@ -211,16 +224,19 @@ fn consent_error_page(error: &ConsentError) -> Response {
         ConsentError::PendingNotFound => error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "expired_request",
             "This authorization request has expired or was already answered. Start signing in again from the app.",
         ),
         ConsentError::UnknownAccount => error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "invalid_auto_consent",
             "The account chosen for automatic consent does not exist in the emulator.",
         ),
         ConsentError::SiteRequired | ConsentError::SiteNotOfAccount => error_page(
             StatusCode::BAD_REQUEST,
             "invalid_request",
+            "invalid_auto_consent",
             "The site chosen for automatic consent is not one of the account's sites.",
         ),
     }

@@ -18,6 +18,7 @@ use crate::pages;
 pub(crate) mod admin;
 mod api;
 mod authorize;
+mod jira;
 mod token;
 
 /// Every route of the emulator; the admin API only when `admin` is set.
@@ -40,6 +41,14 @@ pub(crate) fn router(shared: Arc<Shared>, admin: bool) -> Router {
         .route(
             "/api/oauth/token/accessible-resources",
             get(api::accessible_resources).route_layer(fault(Endpoint::AccessibleResources)),
+        )
+        .route(
+            "/api/ex/jira/{cloud_id}/rest/api/3/myself",
+            get(jira::myself).route_layer(fault(Endpoint::JiraMyself)),
+        )
+        .route(
+            "/api/ex/jira/{cloud_id}/rest/api/3/search/jql",
+            get(jira::search).route_layer(fault(Endpoint::JiraSearch)),
         )
         .route("/avatars/{key}", get(api::avatar));
     if admin {
@@ -80,8 +89,9 @@ fn html_page(status: StatusCode, html: String) -> Response {
         .into_response()
 }
 
-fn error_page(status: StatusCode, error: &str, description: &str) -> Response {
-    html_page(status, pages::error_page(error, description))
+/// An error page; `reason` becomes its `data-error` marker.
+fn error_page(status: StatusCode, error: &str, reason: &str, description: &str) -> Response {
+    html_page(status, pages::error_page(error, reason, description, &[]))
 }
 
 /// A redirect carrying a code or an error back to the app.
@@ -101,6 +111,7 @@ fn redirect(status: StatusCode, location: &str) -> Response {
             .into_response(),
         Err(_) => error_page(
             StatusCode::BAD_REQUEST,
+            "invalid_request",
             "invalid_request",
             "The redirect URI cannot be sent as a Location header",
         ),

@@ -7,7 +7,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::CookieJar;
 use serde_json::{Value, json};
 use vestibule_core::api::{
-    AdminSignIn, Connection, ConnectionAudience, ConnectionList, CreateConnection, UpdateConnection,
+    AdminSignIn, Connection, ConnectionList, CreateConnection, UpdateConnection,
 };
 use vestibule_core::{ErrorCode, ProviderId, validation};
 
@@ -105,8 +105,8 @@ pub async fn create(
         }),
         client_secret_last4: client_secret.as_deref().map(connections::last4),
         id,
-        provider: input.provider.as_str().to_owned(),
-        audience: audience_str(input.audience).to_owned(),
+        provider: input.provider,
+        audience: input.audience,
         enabled_for_sign_in: input.enabled_for_sign_in,
         use_custom_credentials: input.use_custom_credentials,
         client_id,
@@ -137,7 +137,7 @@ pub async fn update(
     let mut row = connections::get(&state.db, &id)
         .await?
         .ok_or_else(not_found)?;
-    let info = row.provider_id().unwrap_or(ProviderId::Atlassian).info();
+    let info = row.provider.info();
     if let Some(enabled) = input.enabled_for_sign_in {
         row.enabled_for_sign_in = enabled;
     }
@@ -161,7 +161,7 @@ pub async fn update(
     }
     connections::check_rules(
         state.settings.environment,
-        row.audience(),
+        row.audience,
         row.enabled_for_sign_in,
         row.use_custom_credentials,
         row.client_id.as_deref(),
@@ -190,13 +190,6 @@ pub async fn delete(
 
 fn not_found() -> AppError {
     AppError::new(ErrorCode::ConnectionNotFound, "no such connection")
-}
-
-fn audience_str(audience: ConnectionAudience) -> &'static str {
-    match audience {
-        ConnectionAudience::AllUsers => "all_users",
-        ConnectionAudience::SpecificDomains => "specific_domains",
-    }
 }
 
 fn admin_status(state: &AppState) -> Json<Value> {

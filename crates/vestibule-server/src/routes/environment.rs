@@ -13,7 +13,7 @@ pub async fn environment(State(state): State<AppState>) -> AppResult<Json<Enviro
         .await?
         .into_iter()
         .filter(|c| c.enabled_for_sign_in)
-        .filter_map(|c| c.provider_id())
+        .map(|c| c.provider)
         .map(|provider| {
             let info = provider.info();
             PublicConnection {

@@ -8,7 +8,7 @@ use axum_extra::extract::CookieJar;
 use vestibule_core::ErrorCode;
 use vestibule_core::api::{ClientState, SessionInfo, SessionList, User};
 
-use crate::auth::{MaybeSession, Session};
+use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::{accounts, sessions};
@@ -24,10 +24,10 @@ struct ClientStateBody<'a> {
 /// `GET /v1/client`
 pub async fn client(
     State(state): State<AppState>,
-    MaybeSession(signed_in): MaybeSession,
+    session: Option<Session>,
 ) -> AppResult<axum::response::Response> {
     let signed_out = || Json(ClientState::default()).into_response();
-    let Some(signed_in) = signed_in else {
+    let Some(Session(signed_in)) = session else {
         return Ok(signed_out());
     };
     let session = &signed_in.session;
@@ -44,10 +44,10 @@ pub async fn client(
 /// `POST /v1/sign_out`: ends this browser's session; the cookie goes too.
 pub async fn sign_out(
     State(state): State<AppState>,
-    MaybeSession(signed_in): MaybeSession,
+    session: Option<Session>,
     jar: CookieJar,
 ) -> AppResult<impl IntoResponse> {
-    if let Some(signed_in) = signed_in {
+    if let Some(Session(signed_in)) = session {
         sessions::end_by_token(&state.db, &state.sessions, &signed_in.token).await?;
         tracing::info!(session_id = %signed_in.session.id, "signed out");
     }

@@ -2,55 +2,52 @@
 //! a redirect; a failure lands on the portal's sign-in page (or the profile page, for
 //! `connect`) with a stable `?error=` code.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use serde::Deserialize;
 use vestibule_core::api::OAuthIntent;
 
-use crate::auth::MaybeSession;
+use crate::auth::Session;
 use crate::error::AppError;
 use crate::routes::request_id;
 use crate::signin::{self, CallbackParams};
 use crate::state::AppState;
 use crate::store::flows;
 
-fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .map(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .into_owned()
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+/// The start's query. Both stay strings here: a bad value is answered with the sign-in
+/// page's error, not with a bare 400.
+#[derive(Debug, Default, Deserialize)]
+pub struct StartQuery {
+    pub intent: Option<String>,
+    pub redirect_url: Option<String>,
 }
 
 /// `GET /v1/oauth/{provider}/start?intent=&redirect_url=`
 pub async fn start(
     State(state): State<AppState>,
     Path(provider): Path<String>,
-    RawQuery(query): RawQuery,
-    MaybeSession(signed_in): MaybeSession,
+    query: Result<Query<StartQuery>, QueryRejection>,
+    session: Option<Session>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
-    let pairs = query_pairs(query.as_deref());
-    let intent = match signin::parse_intent(param(&pairs, "intent")) {
+    let query = match query {
+        Ok(Query(query)) => query,
+        Err(rejection) => return failure(&state, None, &rejection.into(), &headers),
+    };
+    let intent = match signin::parse_intent(query.intent.as_deref()) {
         Ok(intent) => intent,
         Err(e) => return failure(&state, None, &e, &headers),
     };
+    let signed_in = session.map(|Session(signed_in)| signed_in);
     match signin::start(
         &state,
         &provider,
         intent,
-        param(&pairs, "redirect_url"),
+        query.redirect_url.as_deref(),
         signed_in.as_ref(),
     )
     .await
@@ -70,17 +67,11 @@ pub async fn start(
 /// `GET /v1/oauth_callback?code=&state=` (or `?error=`)
 pub async fn callback(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
-    MaybeSession(signed_in): MaybeSession,
+    params: Result<Query<CallbackParams>, QueryRejection>,
+    session: Option<Session>,
     headers: HeaderMap,
     jar: CookieJar,
 ) -> Response {
-    let pairs = query_pairs(query.as_deref());
-    let params = CallbackParams {
-        code: param(&pairs, "code").map(str::to_owned),
-        state: param(&pairs, "state").map(str::to_owned),
-        error: param(&pairs, "error").map(str::to_owned),
-    };
     let flow_cookie = jar.get(&state.cookies.flow).map(|c| c.value().to_owned());
     // The flow cookie has done its job whatever happens next.
     let jar = if flow_cookie.is_some() {
@@ -88,15 +79,29 @@ pub async fn callback(
     } else {
         jar
     };
-    let (intent, flow) =
-        signin::take_flow(&state, flow_cookie.as_deref(), params.state.as_deref()).await;
-    let flow = match flow {
-        Ok(flow) => flow,
-        Err(e) => return (jar, failure(&state, intent, &e, &headers)).into_response(),
+    let params = match params {
+        Ok(Query(params)) => params,
+        Err(rejection) => {
+            // A query that does not parse (a repeated parameter) carries no usable state; the
+            // flow is taken all the same, so that it cannot be tried again.
+            let taken = signin::take_flow(&state, flow_cookie.as_deref(), None).await;
+            let intent = taken.err().and_then(|e| e.intent());
+            return (jar, failure(&state, intent, &rejection.into(), &headers)).into_response();
+        }
     };
+    let flow =
+        match signin::take_flow(&state, flow_cookie.as_deref(), params.state.as_deref()).await {
+            Ok(flow) => flow,
+            Err(e) => {
+                let intent = e.intent();
+                return (jar, failure(&state, intent, &e.into(), &headers)).into_response();
+            }
+        };
+    let intent = Some(flow.intent);
     let user_agent = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
+    let signed_in = session.map(|Session(signed_in)| signed_in);
     match signin::complete(&state, &flow, &params, signed_in.as_ref(), user_agent).await {
         Ok(done) => {
             let jar = match done.new_session {

@@ -1,15 +1,13 @@
 //! Users and their external (Atlassian) accounts. Tokens are sealed to their row.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use sqlx::FromRow;
 use vestibule_core::ProviderId;
 use vestibule_core::api::{AtlassianSite, ExternalAccount, User};
 
-use super::split_scopes;
+use super::{join_scopes, new_id, split_scopes};
+use crate::cache::TtlCache;
 use crate::crypto::{MasterKey, Slot};
 use crate::db::{Db, Tx};
 use crate::error::{AppError, AppResult};
@@ -29,7 +27,8 @@ pub struct UserRow {
 pub struct ExternalAccountRow {
     pub id: String,
     pub user_id: String,
-    pub provider: String,
+    #[sqlx(try_from = "String")]
+    pub provider: ProviderId,
     pub provider_account_id: String,
     pub email: Option<String>,
     pub email_verified: bool,
@@ -51,13 +50,44 @@ pub struct ExternalAccountRow {
     pub updated_at: i64,
 }
 
+/// What the provider says about the person: the user's profile comes from their first account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub avatar_url: Option<String>,
+}
+
+/// A token pair as the provider issued it, in plain text: the store seals it as it writes.
+/// (No `Debug`, so that it cannot end up in a log line.)
+#[derive(Clone)]
+pub struct FreshTokens {
+    pub access_token: String,
+    pub access_token_expires_at: i64,
+    pub refresh_token: Option<String>,
+}
+
+/// Everything one authorization says about an external account, as the store writes it.
+#[derive(Clone)]
+pub struct AuthorizedAccount {
+    pub provider: ProviderId,
+    pub provider_account_id: String,
+    pub profile: Profile,
+    pub site: AtlassianSite,
+    pub scopes: Vec<String>,
+    /// The OAuth app that issued the tokens: only it can refresh them.
+    pub oauth_client_id: String,
+    pub tokens: FreshTokens,
+}
+
 const TABLE: &str = "external_accounts";
 
 impl ExternalAccountRow {
     pub fn to_api(&self) -> ExternalAccount {
         ExternalAccount {
             id: self.id.clone(),
-            provider: ProviderId::parse(&self.provider).unwrap_or(ProviderId::Atlassian),
+            provider: self.provider,
             provider_account_id: self.provider_account_id.clone(),
             email: self.email.clone(),
             email_verified: self.email_verified,
@@ -103,6 +133,24 @@ pub fn seal_access_token(key: &MasterKey, account_id: &str, token: &str) -> Stri
 
 pub fn seal_refresh_token(key: &MasterKey, account_id: &str, token: &str) -> String {
     key.seal(Slot::new(TABLE, "refresh_token", account_id), token)
+}
+
+/// The token pair as stored: each sealed to this account's row and column.
+struct SealedTokens {
+    access_token: String,
+    refresh_token: Option<String>,
+}
+
+impl FreshTokens {
+    fn seal(&self, key: &MasterKey, account_id: &str) -> SealedTokens {
+        SealedTokens {
+            access_token: seal_access_token(key, account_id, &self.access_token),
+            refresh_token: self
+                .refresh_token
+                .as_deref()
+                .map(|t| seal_refresh_token(key, account_id, t)),
+        }
+    }
 }
 
 const USER_COLUMNS: &str = "id, name, email, email_verified, avatar_url, created_at, updated_at";
@@ -164,129 +212,154 @@ pub async fn account_by_provider_id(
     .await
 }
 
-pub async fn insert_user(tx: &mut Tx, user: &UserRow) -> sqlx::Result<()> {
+/// A new user whose profile is `profile`; returns their id.
+pub async fn insert_user(tx: &mut Tx, profile: &Profile, now: i64) -> sqlx::Result<String> {
+    let id = new_id("user");
     sqlx::query(
         "INSERT INTO users (id, name, email, email_verified, avatar_url, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(&user.id)
-    .bind(&user.name)
-    .bind(&user.email)
-    .bind(user.email_verified)
-    .bind(&user.avatar_url)
-    .bind(user.created_at)
-    .bind(user.updated_at)
+    .bind(&id)
+    .bind(&profile.name)
+    .bind(&profile.email)
+    .bind(profile.email_verified)
+    .bind(&profile.avatar_url)
+    .bind(now)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Refreshes a user's name, e-mail and avatar from the account they signed up with.
-pub async fn update_user_profile(tx: &mut Tx, user: &UserRow) -> sqlx::Result<()> {
+pub async fn update_user_profile(
+    tx: &mut Tx,
+    user_id: &str,
+    profile: &Profile,
+    now: i64,
+) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE users SET name = $2, email = $3, email_verified = $4, avatar_url = $5, updated_at = $6 \
          WHERE id = $1",
     )
-    .bind(&user.id)
-    .bind(&user.name)
-    .bind(&user.email)
-    .bind(user.email_verified)
-    .bind(&user.avatar_url)
-    .bind(user.updated_at)
+    .bind(user_id)
+    .bind(&profile.name)
+    .bind(&profile.email)
+    .bind(profile.email_verified)
+    .bind(&profile.avatar_url)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// The user's oldest external account: the one their profile comes from.
-pub async fn primary_account_id(tx: &mut Tx, user_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar(
+/// Whether `account_id` is the user's oldest external account: the one their profile comes from.
+pub async fn is_primary(tx: &mut Tx, user_id: &str, account_id: &str) -> sqlx::Result<bool> {
+    let primary: Option<String> = sqlx::query_scalar(
         "SELECT id FROM external_accounts WHERE user_id = $1 ORDER BY created_at, id LIMIT 1",
     )
     .bind(user_id)
     .fetch_optional(&mut **tx)
-    .await
+    .await?;
+    Ok(primary.as_deref() == Some(account_id))
 }
 
-pub async fn insert_account(tx: &mut Tx, a: &ExternalAccountRow) -> sqlx::Result<()> {
+/// Attaches a newly authorized account to `user_id`, its tokens sealed; returns its id.
+pub async fn insert_account(
+    tx: &mut Tx,
+    key: &MasterKey,
+    user_id: &str,
+    account: &AuthorizedAccount,
+    now: i64,
+) -> sqlx::Result<String> {
+    let id = new_id("eac");
+    let sealed = account.tokens.seal(key, &id);
+    let (profile, site) = (&account.profile, &account.site);
     sqlx::query(&format!(
         "INSERT INTO external_accounts ({ACCOUNT_COLUMNS}) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
     ))
-    .bind(&a.id)
-    .bind(&a.user_id)
-    .bind(&a.provider)
-    .bind(&a.provider_account_id)
-    .bind(&a.email)
-    .bind(a.email_verified)
-    .bind(&a.name)
-    .bind(&a.avatar_url)
-    .bind(&a.site_id)
-    .bind(&a.site_name)
-    .bind(&a.site_url)
-    .bind(&a.site_avatar_url)
-    .bind(&a.scopes)
-    .bind(&a.oauth_client_id)
-    .bind(&a.access_token)
-    .bind(a.access_token_expires_at)
-    .bind(&a.refresh_token)
-    .bind(a.reconnect_needed)
-    .bind(a.created_at)
-    .bind(a.updated_at)
+    .bind(&id)
+    .bind(user_id)
+    .bind(account.provider.as_str())
+    .bind(&account.provider_account_id)
+    .bind(&profile.email)
+    .bind(profile.email_verified)
+    .bind(&profile.name)
+    .bind(&profile.avatar_url)
+    .bind(&site.id)
+    .bind(&site.name)
+    .bind(&site.url)
+    .bind(&site.avatar_url)
+    .bind(join_scopes(&account.scopes))
+    .bind(&account.oauth_client_id)
+    .bind(&sealed.access_token)
+    .bind(account.tokens.access_token_expires_at)
+    .bind(&sealed.refresh_token)
+    .bind(false)
+    .bind(now)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
-/// Everything a fresh authorization says about an account, over what was stored.
-pub async fn update_account_after_authorization(
+/// Everything a fresh authorization says about an account, over what was stored; a new
+/// authorization also clears `reconnect_needed`.
+pub async fn update_authorized_account(
     tx: &mut Tx,
-    a: &ExternalAccountRow,
+    key: &MasterKey,
+    account_id: &str,
+    account: &AuthorizedAccount,
+    now: i64,
 ) -> sqlx::Result<()> {
+    let sealed = account.tokens.seal(key, account_id);
+    let (profile, site) = (&account.profile, &account.site);
     sqlx::query(
         "UPDATE external_accounts SET email = $2, email_verified = $3, name = $4, avatar_url = $5, \
          site_id = $6, site_name = $7, site_url = $8, site_avatar_url = $9, scopes = $10, \
          oauth_client_id = $11, access_token = $12, access_token_expires_at = $13, refresh_token = $14, \
          reconnect_needed = $15, updated_at = $16 WHERE id = $1",
     )
-    .bind(&a.id)
-    .bind(&a.email)
-    .bind(a.email_verified)
-    .bind(&a.name)
-    .bind(&a.avatar_url)
-    .bind(&a.site_id)
-    .bind(&a.site_name)
-    .bind(&a.site_url)
-    .bind(&a.site_avatar_url)
-    .bind(&a.scopes)
-    .bind(&a.oauth_client_id)
-    .bind(&a.access_token)
-    .bind(a.access_token_expires_at)
-    .bind(&a.refresh_token)
-    .bind(a.reconnect_needed)
-    .bind(a.updated_at)
+    .bind(account_id)
+    .bind(&profile.email)
+    .bind(profile.email_verified)
+    .bind(&profile.name)
+    .bind(&profile.avatar_url)
+    .bind(&site.id)
+    .bind(&site.name)
+    .bind(&site.url)
+    .bind(&site.avatar_url)
+    .bind(join_scopes(&account.scopes))
+    .bind(&account.oauth_client_id)
+    .bind(&sealed.access_token)
+    .bind(account.tokens.access_token_expires_at)
+    .bind(&sealed.refresh_token)
+    .bind(false)
+    .bind(now)
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Stores a refreshed token pair (the rotated refresh token with its access token).
+/// Stores a refreshed token pair (the rotated refresh token with its access token); without
+/// a new refresh token the stored one stays.
 pub async fn store_refreshed_tokens(
     tx: &mut Tx,
+    key: &MasterKey,
     account_id: &str,
-    sealed_access: &str,
-    expires_at: i64,
-    sealed_refresh: Option<&str>,
+    tokens: &FreshTokens,
     now: i64,
 ) -> sqlx::Result<()> {
+    let sealed = tokens.seal(key, account_id);
     sqlx::query(
         "UPDATE external_accounts SET access_token = $2, access_token_expires_at = $3, \
          refresh_token = COALESCE($4, refresh_token), updated_at = $5 WHERE id = $1",
     )
     .bind(account_id)
-    .bind(sealed_access)
-    .bind(expires_at)
-    .bind(sealed_refresh)
+    .bind(&sealed.access_token)
+    .bind(tokens.access_token_expires_at)
+    .bind(&sealed.refresh_token)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -340,48 +413,22 @@ pub async fn delete_account_unless_last(
     Ok(Some(()))
 }
 
-/// Users as `GET /v1/client` shows them, kept for a few seconds and dropped on every change
-/// this process makes to them.
-#[derive(Debug, Default)]
-pub struct UserCache {
-    by_id: RwLock<HashMap<String, (Arc<User>, Instant)>>,
-    /// Bumped by every removal, so that a read that began before a change cannot cache the
-    /// old user.
-    removals: AtomicU64,
-}
+/// Users as `GET /v1/client` shows them, by id; dropped on every change this process makes
+/// to them.
+pub type UserCache = TtlCache<User>;
 
-const USER_CACHE_TTL: Duration = Duration::from_secs(5);
-const USER_CACHE_MAX: usize = 100_000;
-
-impl UserCache {
+impl TtlCache<User> {
     pub async fn get_or_load(&self, db: &Db, user_id: &str) -> sqlx::Result<Option<Arc<User>>> {
-        {
-            let map = self.by_id.read().unwrap_or_else(|p| p.into_inner());
-            if let Some((user, at)) = map.get(user_id)
-                && at.elapsed() < USER_CACHE_TTL
-            {
-                return Ok(Some(user.clone()));
-            }
+        if let Some(user) = self.get(user_id) {
+            return Ok(Some(user));
         }
-        let removals_before = self.removals.load(Ordering::SeqCst);
+        let generation = self.generation();
         let Some(user) = load_user(db, user_id).await? else {
             self.forget(user_id);
             return Ok(None);
         };
         let user = Arc::new(user);
-        let mut map = self.by_id.write().unwrap_or_else(|p| p.into_inner());
-        if self.removals.load(Ordering::SeqCst) == removals_before {
-            if map.len() >= USER_CACHE_MAX {
-                map.clear();
-            }
-            map.insert(user_id.to_owned(), (user.clone(), Instant::now()));
-        }
+        self.put_if_unchanged(user_id, user.clone(), generation);
         Ok(Some(user))
-    }
-
-    pub fn forget(&self, user_id: &str) {
-        let mut map = self.by_id.write().unwrap_or_else(|p| p.into_inner());
-        self.removals.fetch_add(1, Ordering::SeqCst);
-        map.remove(user_id);
     }
 }

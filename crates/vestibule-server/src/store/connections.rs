@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 use vestibule_core::api::{Connection, ConnectionAudience, InstanceEnvironment};
-use vestibule_core::{ErrorCode, ProviderId};
+use vestibule_core::{ProviderId, validation};
 
 use super::{join_scopes, split_scopes};
 use crate::crypto::{MasterKey, Slot};
@@ -12,8 +12,10 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone, FromRow)]
 pub struct ConnectionRow {
     pub id: String,
-    pub provider: String,
-    pub audience: String,
+    #[sqlx(try_from = "String")]
+    pub provider: ProviderId,
+    #[sqlx(try_from = "String")]
+    pub audience: ConnectionAudience,
     pub enabled_for_sign_in: bool,
     pub use_custom_credentials: bool,
     pub client_id: Option<String>,
@@ -28,19 +30,8 @@ pub struct ConnectionRow {
 pub const SECRET_SLOT: (&str, &str) = ("connections", "client_secret");
 
 impl ConnectionRow {
-    pub fn provider_id(&self) -> Option<ProviderId> {
-        ProviderId::parse(&self.provider)
-    }
-
     pub fn scope_list(&self) -> Vec<String> {
         split_scopes(&self.scopes)
-    }
-
-    pub fn audience(&self) -> ConnectionAudience {
-        match self.audience.as_str() {
-            "specific_domains" => ConnectionAudience::SpecificDomains,
-            _ => ConnectionAudience::AllUsers,
-        }
     }
 
     pub fn open_secret(&self, key: &MasterKey) -> AppResult<Option<String>> {
@@ -57,8 +48,8 @@ impl ConnectionRow {
     pub fn to_api(&self, callback_url: &str) -> Connection {
         Connection {
             id: self.id.clone(),
-            provider: self.provider_id().unwrap_or(ProviderId::Atlassian),
-            audience: self.audience(),
+            provider: self.provider,
+            audience: self.audience,
             enabled_for_sign_in: self.enabled_for_sign_in,
             use_custom_credentials: self.use_custom_credentials,
             client_id: self.client_id.clone(),
@@ -72,7 +63,8 @@ impl ConnectionRow {
     }
 }
 
-/// The rules a connection must satisfy after every create or update.
+/// The rules a connection must satisfy after every create or update
+/// ([`validation::connection`], shared with the form); answers with the first broken one.
 pub fn check_rules(
     environment: InstanceEnvironment,
     audience: ConnectionAudience,
@@ -81,40 +73,18 @@ pub fn check_rules(
     client_id: Option<&str>,
     has_secret: bool,
 ) -> AppResult<()> {
-    if audience == ConnectionAudience::SpecificDomains {
-        return Err(AppError::field(
-            ErrorCode::InvalidField,
-            "audience",
-            "specific_domains is not supported yet; use all_users",
-        ));
+    let draft = validation::ConnectionDraft {
+        environment,
+        audience,
+        enabled_for_sign_in,
+        use_custom_credentials,
+        has_client_id: client_id.is_some(),
+        has_client_secret: has_secret,
+    };
+    match validation::connection(&draft).into_iter().next() {
+        Some(broken) => Err(broken.into()),
+        None => Ok(()),
     }
-    if environment == InstanceEnvironment::Production
-        && enabled_for_sign_in
-        && !use_custom_credentials
-    {
-        return Err(AppError::field(
-            ErrorCode::CustomCredentialsRequired,
-            "use_custom_credentials",
-            "a production instance signs in only with the app's own Client ID and Secret",
-        ));
-    }
-    if use_custom_credentials && enabled_for_sign_in {
-        if client_id.is_none() {
-            return Err(AppError::field(
-                ErrorCode::InvalidField,
-                "client_id",
-                "client_id is required with custom credentials",
-            ));
-        }
-        if !has_secret {
-            return Err(AppError::field(
-                ErrorCode::InvalidField,
-                "client_secret",
-                "client_secret is required with custom credentials",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The last four characters, shown so that an admin can tell which secret is stored.
@@ -158,8 +128,8 @@ pub async fn insert(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (provider) DO NOTHING",
     )
     .bind(&row.id)
-    .bind(&row.provider)
-    .bind(&row.audience)
+    .bind(row.provider.as_str())
+    .bind(row.audience.as_str())
     .bind(row.enabled_for_sign_in)
     .bind(row.use_custom_credentials)
     .bind(&row.client_id)
@@ -204,8 +174,8 @@ pub fn development_default(now: i64) -> ConnectionRow {
     let info = ProviderId::Atlassian.info();
     ConnectionRow {
         id: super::new_id("con"),
-        provider: info.id.as_str().to_owned(),
-        audience: "all_users".to_owned(),
+        provider: info.id,
+        audience: ConnectionAudience::AllUsers,
         enabled_for_sign_in: true,
         use_custom_credentials: false,
         client_id: None,
@@ -227,6 +197,7 @@ pub fn development_default(now: i64) -> ConnectionRow {
 mod tests {
     use super::*;
     use InstanceEnvironment::{Development, Production};
+    use vestibule_core::ErrorCode;
 
     fn code(r: AppResult<()>) -> Option<(ErrorCode, Option<String>)> {
         match r {

@@ -3,8 +3,10 @@
 //! callback that consumes it, so a `state` works once.
 
 use sqlx::FromRow;
+use vestibule_core::ProviderId;
+use vestibule_core::api::OAuthIntent;
 
-use crate::crypto::{MasterKey, Slot};
+use crate::crypto::{MasterKey, Slot, sha256_hex};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
@@ -16,8 +18,10 @@ pub struct FlowRow {
     pub id: String,
     pub cookie_hash: String,
     pub state_hash: String,
-    pub provider: String,
-    pub intent: String,
+    #[sqlx(try_from = "String")]
+    pub provider: ProviderId,
+    #[sqlx(try_from = "String")]
+    pub intent: OAuthIntent,
     pub oauth_client_id: String,
     /// Sealed.
     pub pkce_verifier: String,
@@ -28,7 +32,20 @@ pub struct FlowRow {
     pub expires_at: i64,
 }
 
-pub fn seal_verifier(key: &MasterKey, flow_id: &str, verifier: &str) -> String {
+/// A flow as `start` makes it, with its secrets in plain text: the store keeps only the
+/// hashes of the cookie and `state`, and seals the verifier.
+pub struct NewFlow<'a> {
+    pub flow_cookie: &'a str,
+    pub oauth_state: &'a str,
+    pub pkce_verifier: &'a str,
+    pub provider: ProviderId,
+    pub intent: OAuthIntent,
+    pub oauth_client_id: &'a str,
+    pub redirect_url: &'a str,
+    pub user_id: Option<&'a str>,
+}
+
+fn seal_verifier(key: &MasterKey, flow_id: &str, verifier: &str) -> String {
     key.seal(Slot::new("oauth_flows", "pkce_verifier", flow_id), verifier)
 }
 
@@ -42,23 +59,24 @@ impl FlowRow {
     }
 }
 
-pub async fn insert(db: &Db, flow: &FlowRow) -> sqlx::Result<()> {
+pub async fn insert(db: &Db, key: &MasterKey, flow: &NewFlow<'_>, now: i64) -> sqlx::Result<()> {
+    let id = super::new_id("flow");
     sqlx::query(
         "INSERT INTO oauth_flows (id, cookie_hash, state_hash, provider, intent, oauth_client_id, \
          pkce_verifier, redirect_url, user_id, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
-    .bind(&flow.id)
-    .bind(&flow.cookie_hash)
-    .bind(&flow.state_hash)
-    .bind(&flow.provider)
-    .bind(&flow.intent)
-    .bind(&flow.oauth_client_id)
-    .bind(&flow.pkce_verifier)
-    .bind(&flow.redirect_url)
-    .bind(&flow.user_id)
-    .bind(flow.created_at)
-    .bind(flow.expires_at)
+    .bind(&id)
+    .bind(sha256_hex(flow.flow_cookie))
+    .bind(sha256_hex(flow.oauth_state))
+    .bind(flow.provider.as_str())
+    .bind(flow.intent.as_str())
+    .bind(flow.oauth_client_id)
+    .bind(seal_verifier(key, &id, flow.pkce_verifier))
+    .bind(flow.redirect_url)
+    .bind(flow.user_id)
+    .bind(now)
+    .bind(now + LIFETIME_SECS)
     .execute(db)
     .await?;
     Ok(())

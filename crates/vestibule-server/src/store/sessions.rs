@@ -2,14 +2,12 @@
 //! answers the session check without touching the database on most requests; every sign-out
 //! and revocation goes through it, so they take effect on the very next request.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use sqlx::FromRow;
 use vestibule_core::api::SessionInfo;
 
+use crate::cache::TtlCache;
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::{Db, Tx};
 
@@ -43,66 +41,12 @@ impl SessionRow {
 
 /// How long a session's settings hold before they are worth writing again.
 const TOUCH_EVERY_SECS: i64 = 60;
-/// How long a cached session is trusted before it is read again (another process sharing the
-/// database may have revoked it).
-const CACHE_TTL: Duration = Duration::from_secs(5);
-const CACHE_MAX: usize = 100_000;
+/// Sessions by the SHA-256 of their token.
+pub type SessionCache = TtlCache<SessionRow>;
 
-#[derive(Debug, Default)]
-pub struct SessionCache {
-    by_token_hash: RwLock<HashMap<String, (Arc<SessionRow>, Instant)>>,
-    /// Bumped by every removal, so that a read that began before a sign-out cannot put the
-    /// ended session back.
-    removals: AtomicU64,
-}
-
-impl SessionCache {
-    fn get(&self, token_hash: &str) -> Option<Arc<SessionRow>> {
-        let map = self.by_token_hash.read().unwrap_or_else(|p| p.into_inner());
-        map.get(token_hash)
-            .filter(|(_, at)| at.elapsed() < CACHE_TTL)
-            .map(|(row, _)| row.clone())
-    }
-
-    fn removals(&self) -> u64 {
-        self.removals.load(Ordering::SeqCst)
-    }
-
-    /// Caches `row` unless something was removed since `removals_before` was read.
-    fn put_if_unchanged(&self, token_hash: &str, row: Arc<SessionRow>, removals_before: u64) {
-        let mut map = self
-            .by_token_hash
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        if self.removals() != removals_before {
-            return;
-        }
-        if map.len() >= CACHE_MAX {
-            map.clear();
-        }
-        map.insert(token_hash.to_owned(), (row, Instant::now()));
-    }
-
-    fn forget_hash(&self, token_hash: &str) {
-        let mut map = self
-            .by_token_hash
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        self.removals.fetch_add(1, Ordering::SeqCst);
-        map.remove(token_hash);
-    }
-
+impl TtlCache<SessionRow> {
     pub fn forget_token(&self, token: &str) {
-        self.forget_hash(&sha256_hex(token));
-    }
-
-    fn forget_where(&self, keep: impl Fn(&SessionRow) -> bool) {
-        let mut map = self
-            .by_token_hash
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
-        self.removals.fetch_add(1, Ordering::SeqCst);
-        map.retain(|_, (row, _)| keep(row));
+        self.forget(&sha256_hex(token));
     }
 }
 
@@ -152,7 +96,7 @@ pub async fn authenticate(
     let row = match cache.get(&hash) {
         Some(row) => row,
         None => {
-            let removals_before = cache.removals();
+            let generation = cache.generation();
             let row: Option<SessionRow> = sqlx::query_as(
                 "SELECT id, user_id, created_at, last_active_at, expires_at, user_agent \
                  FROM sessions WHERE token_hash = $1",
@@ -163,7 +107,7 @@ pub async fn authenticate(
             match row {
                 Some(row) => {
                     let row = Arc::new(row);
-                    cache.put_if_unchanged(&hash, row.clone(), removals_before);
+                    cache.put_if_unchanged(&hash, row.clone(), generation);
                     row
                 }
                 // Unknown token: nothing to forget (and a stream of made-up cookies must not
@@ -173,7 +117,7 @@ pub async fn authenticate(
         }
     };
     if row.ends_at(inactivity) <= now {
-        cache.forget_hash(&hash);
+        cache.forget(&hash);
         sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(&row.id)
             .execute(db)
@@ -181,7 +125,7 @@ pub async fn authenticate(
         return Ok(None);
     }
     if now - row.last_active_at >= TOUCH_EVERY_SECS {
-        let removals_before = cache.removals();
+        let generation = cache.generation();
         let mut touched = (*row).clone();
         touched.last_active_at = now;
         let touched = Arc::new(touched);
@@ -192,10 +136,10 @@ pub async fn authenticate(
             .await?;
         if updated.rows_affected() == 0 {
             // Ended meanwhile.
-            cache.forget_hash(&hash);
+            cache.forget(&hash);
             return Ok(None);
         }
-        cache.put_if_unchanged(&hash, touched.clone(), removals_before);
+        cache.put_if_unchanged(&hash, touched.clone(), generation);
         return Ok(Some(touched));
     }
     Ok(Some(row))
@@ -209,7 +153,7 @@ pub async fn end_by_token(db: &Db, cache: &SessionCache, token: &str) -> sqlx::R
         .execute(db)
         .await?;
     // After the delete: a read racing with it must not find the row and cache it again.
-    cache.forget_hash(&hash);
+    cache.forget(&hash);
     Ok(())
 }
 

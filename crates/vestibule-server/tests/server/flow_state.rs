@@ -177,3 +177,17 @@ async fn a_replayed_code_is_refused_by_atlassian_and_signs_no_one_in() {
     assert_eq!(control.issued().families_revoked, 1);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_callback_with_a_repeated_parameter_is_refused_and_its_flow_is_spent() {
+    let server = TestServer::development().await;
+    consent_as(&server.control(), demo::ACCOUNT_DEFAULT);
+    let browser = Browser::new();
+    let authorize = browser.start(&server, "").await;
+    let callback = browser.consent(&authorize).await;
+    let landed = browser.callback(&format!("{callback}&state=another")).await;
+    assert_eq!(error_of(&landed).as_deref(), Some("invalid_field"));
+    assert_eq!(server.count("oauth_flows").await, 0, "the flow was taken");
+    assert_eq!(server.counts().await, (0, 0, 0));
+    server.shutdown().await;
+}

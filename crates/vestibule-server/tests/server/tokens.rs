@@ -62,6 +62,27 @@ async fn the_backend_reads_users_and_their_tokens() {
 
     let missing = token(&server, "user_nobody").await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    let by_account = |id: &str| {
+        server
+            .http
+            .get(server.url(&format!(
+                "/v1/users/{}/oauth_access_tokens/atlassian",
+                user.id
+            )))
+            .query(&[("external_account_id", id)])
+            .bearer_auth(&server.secret_key)
+            .send()
+    };
+    let named: OAuthAccessToken = by_account(&first.external_account_id)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(named.token, first.token);
+    let other = by_account("eac_someone_else").await.unwrap();
+    assert_eq!(other.status(), StatusCode::NOT_FOUND);
     server.shutdown().await;
 }
 
