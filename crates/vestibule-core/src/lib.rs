@@ -17,6 +17,7 @@
 //! unknown name is an error), so the server reads database columns as these types.
 
 pub mod api;
+pub mod connection_check;
 pub mod error;
 pub mod provider;
 pub mod session_token;

@@ -14,6 +14,7 @@ pub mod cookies;
 pub mod cors;
 pub mod crypto;
 pub mod db;
+pub mod doctor;
 pub mod embedded_emulator;
 pub mod error;
 pub mod guard;
@@ -52,7 +53,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
-    use routes::{admin, backend, environment, frontend, oauth, session_tokens};
+    use routes::{admin, backend, doctor, environment, frontend, oauth, session_tokens};
     let api = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
@@ -87,6 +88,11 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/admin/connections/{id}",
             get(admin::get).patch(admin::update).delete(admin::delete),
+        )
+        .route("/admin/connections/check", post(doctor::check_unsaved))
+        .route(
+            "/admin/connections/{id}/check",
+            get(doctor::last_check).post(doctor::check_saved),
         )
         .route(
             "/admin/session",

@@ -14,6 +14,7 @@ use crate::atlassian::{AtlassianClient, Endpoints};
 use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::cookies::CookieNames;
+use crate::doctor::Doctor;
 use crate::embedded_emulator::EmbeddedEmulator;
 use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
@@ -168,6 +169,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         trusted_proxies,
         request_timeout: args.request_timeout,
         signing_keys,
+        doctor: Doctor::new(args.provider_connect_timeout, args.provider_timeout)?,
     });
     tracing::info!(
         environment = environment.as_str(),

@@ -93,6 +93,8 @@ pub struct Shared {
     pub request_timeout: std::time::Duration,
     /// Signs session tokens; re-read from the database to follow rotations.
     pub signing_keys: crate::session_tokens::SigningKeys,
+    /// The connection doctor's HTTP client and rate limit.
+    pub doctor: crate::doctor::Doctor,
 }
 
 impl AppState {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use vestibule_core::ErrorCode;
 use vestibule_core::ProviderId;
 
+use super::check::{DialogCheck, dialog_values};
 use super::fields::{CredentialsFields, ProviderField};
 use super::form::{DialogSetup, FormErrors, FormValues, Save, build_request};
 use crate::context::Vestibule;
@@ -14,6 +15,22 @@ use crate::dom_id::DomIds;
 use crate::focus_trap::use_focus_trap;
 use crate::i18n::{Locale, fill};
 use crate::user_profile::request_error_sentence;
+use vestibule_core::connection_check::CheckConnection;
+
+/// The form's values as the connection check's request.
+fn check_values(state: DialogState) -> Callback<(), Option<CheckConnection>> {
+    let connection_id = state
+        .setup
+        .with_value(|s| s.editing.as_ref().map(|c| c.id.clone()));
+    dialog_values(
+        state.provider,
+        connection_id,
+        state.custom,
+        state.client_id,
+        state.client_secret,
+        state.scopes,
+    )
+}
 
 /// Where the add dialog is: choosing the audience, then the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -291,6 +308,9 @@ fn ConnectionForm(
                 })}
                 <ProviderField state/>
                 {move || state.provider.get().is_some().then(|| view! { <CredentialsFields state/> })}
+                {move || state.provider.get().is_some().then(|| view! {
+                    <DialogCheck locale=state.locale values=check_values(state)/>
+                })}
                 <DialogFooter state close save/>
             </form>
         }

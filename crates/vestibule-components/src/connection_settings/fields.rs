@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::html;
 use leptos::prelude::*;
+use vestibule_core::connection_check::GuideStep;
 use vestibule_core::{ErrorCode, ProviderId};
 use wasm_bindgen::JsCast;
 
@@ -251,10 +252,10 @@ fn ConsoleSteps(state: DialogState) -> impl IntoView {
                     </a>
                 </li>
                 <li>{t.guide_create_app}</li>
-                <li data-testid="connection-guide-identity-scope">{t.guide_identity_scope}</li>
-                <li>{t.guide_callback}</li>
-                <li data-testid="connection-guide-distribution">{t.guide_distribution}</li>
-                <li>{t.guide_credentials}</li>
+                <li id=GuideStep::IdentityScope.anchor() data-testid="connection-guide-identity-scope">{t.guide_identity_scope}</li>
+                <li id=GuideStep::Callback.anchor()>{t.guide_callback}</li>
+                <li id=GuideStep::Distribution.anchor() data-testid="connection-guide-distribution">{t.guide_distribution}</li>
+                <li id=GuideStep::Credentials.anchor()>{t.guide_credentials}</li>
             </ol>
         </div>
     }

@@ -18,6 +18,9 @@
 //! list with its actions; `dialog` the add/configure dialog and its steps; `fields` the
 //! form's fields; `form` the form's values, rules and errors as plain, tested data.
 
+mod check;
+mod check_json;
+mod check_text;
 mod dialog;
 mod fields;
 mod form;

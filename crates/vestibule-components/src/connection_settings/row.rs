@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use vestibule_core::ErrorCode;
 use vestibule_core::api::{Connection, UpdateConnection};
 
+use super::check::RowCheck;
 use crate::api::RequestError;
 use crate::context::Vestibule;
 use crate::i18n::{AdminMessages, Locale, fill};
@@ -169,6 +170,7 @@ pub(super) fn ConnectionRow(
                     {t.delete}
                 </button>
             </div>
+            <RowCheck locale=lc connection_id=id.get_value()/>
             {move || confirm_delete.with(is_this).then(|| view! {
                 <InlineConfirm
                     message=confirm_text.clone()

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod backend;
+pub mod doctor;
 pub mod environment;
 pub mod frontend;
 pub mod oauth;

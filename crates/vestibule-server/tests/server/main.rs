@@ -5,6 +5,7 @@
 mod abuse;
 mod admin;
 mod common;
+mod connection_doctor;
 mod cors;
 mod flow_state;
 mod hardening;
