@@ -64,10 +64,24 @@ async fn guide_link(browser: &Browser, step: &str) -> Result<Option<String>> {
     let links = item
         .find_all(Locator::Css("[data-testid=\"connection-check-guide\"]"))
         .await?;
-    match links.first() {
-        Some(link) => Ok(link.attr("href").await?),
-        None => Ok(None),
+    let Some(href) = (match links.first() {
+        Some(link) => link.attr("href").await?,
+        None => None,
+    }) else {
+        return Ok(None);
+    };
+    // The guide's ids carry the dialog's instance number (`#vst-guide-callback-1`): the link
+    // counts only when it names a guide step and that step is on the page.
+    let Some(id) = href.strip_prefix('#') else {
+        return Ok(Some(href));
+    };
+    if browser.client().find(Locator::Id(id)).await.is_err() {
+        return Ok(Some(format!("{href} (no such element)")));
     }
+    Ok(Some(match id.rsplit_once('-') {
+        Some((step, n)) if n.parse::<u32>().is_ok() => format!("#{step}"),
+        _ => href,
+    }))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,7 +10,7 @@ use vestibule_core::api::User;
 
 use crate::appearance::Appearance;
 use crate::context::{Vestibule, use_vestibule_for};
-use crate::focus_trap::{Step, use_focus_trap};
+use crate::focus_trap::{FocusTrap, Step, use_focus_trap};
 use crate::i18n::{Locale, ProfileMessages};
 use crate::root::Root;
 use crate::user_display::{avatar, display_name};
@@ -73,13 +73,7 @@ pub fn UserButton(
         }
     };
 
-    // Opening moves focus into the menu, so keyboard users land on its first item.
-    let trap = use_focus_trap(menu);
-    Effect::new(move |_| {
-        if open.get() {
-            trap.focus_first_soon();
-        }
-    });
+    let trap = focus_first_item_on_open(open, menu);
     close_on_click_outside(open, wrapper);
 
     let on_keydown = move |ev: KeyboardEvent| {
@@ -145,6 +139,18 @@ pub fn UserButton(
             })
         }}
     }
+}
+
+/// Opening moves focus into the menu, so keyboard users land on its first item; the trap
+/// also moves focus between the items for the arrow keys.
+fn focus_first_item_on_open(open: RwSignal<bool>, menu: NodeRef<html::Div>) -> FocusTrap {
+    let trap = use_focus_trap(menu);
+    Effect::new(move |_| {
+        if open.get() {
+            trap.focus_first_soon();
+        }
+    });
+    trap
 }
 
 /// A click anywhere outside `wrapper` closes the menu.

@@ -53,8 +53,71 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
+    let api = api_routes(&state);
+
+    let csp = HeaderValue::from_str(
+        &state
+            .portal
+            .content_security_policy(&state.extra_image_origins),
+    )
+    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
+
+    let routes = Router::new()
+        .nest("/v1", api)
+        .route(
+            vestibule_core::session_token::JWKS_PATH,
+            get(routes::session_tokens::jwks),
+        )
+        .fallback_service(state.portal.service())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::secret_key_attempts,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::token_minting,
+        ));
+    // CORS outside the error handling, so that refusals and internal errors still carry it.
+    with_error_handling(routes, state.request_timeout)
+        .layer(cors::frontend_api(&state.redirects))
+        .layer(
+            // Outermost first: id, client address, the request's span and its log line, the
+            // security headers, compression.
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(middleware::from_fn_with_state(
+                    state.trusted_proxies.clone(),
+                    client_addr::resolve_client,
+                ))
+                .layer(middleware::from_fn(|request: Request, next: Next| {
+                    request_log::log_request(REQUEST_ID, request, next)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    csp,
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("strict-origin-when-cross-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                ))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}
+
+/// Everything under `/v1`: the frontend, admin and backend APIs, each answer `no-store`.
+fn api_routes(state: &AppState) -> Router<AppState> {
     use routes::{admin, backend, doctor, environment, frontend, oauth, session_tokens};
-    let api = Router::new()
+    Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
         // Frontend API (browser, session cookie)
@@ -115,65 +178,7 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
-        ));
-
-    let csp = HeaderValue::from_str(
-        &state
-            .portal
-            .content_security_policy(&state.extra_image_origins),
-    )
-    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
-
-    let routes = Router::new()
-        .nest("/v1", api)
-        .route(
-            vestibule_core::session_token::JWKS_PATH,
-            get(routes::session_tokens::jwks),
-        )
-        .fallback_service(state.portal.service())
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::secret_key_attempts,
         ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::token_minting,
-        ));
-    // CORS outside the error handling, so that refusals and internal errors still carry it.
-    with_error_handling(routes, state.request_timeout)
-        .layer(cors::frontend_api(&state.redirects))
-        .layer(
-            // Outermost first: id, client address, the request's span and its log line, the
-            // security headers, compression.
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(middleware::from_fn_with_state(
-                    state.trusted_proxies.clone(),
-                    client_addr::resolve_client,
-                ))
-                .layer(middleware::from_fn(|request: Request, next: Next| {
-                    request_log::log_request(REQUEST_ID, request, next)
-                }))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CONTENT_SECURITY_POLICY,
-                    csp,
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("strict-origin-when-cross-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
-                .layer(CompressionLayer::new()),
-        )
-        .with_state(state)
 }
 
 /// Every failure answers in the API's JSON error shape: internal errors with a reference, a

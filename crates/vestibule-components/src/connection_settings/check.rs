@@ -16,6 +16,7 @@ use vestibule_core::{ErrorCode, ProviderId};
 use super::check_text::{CheckMessages, check_messages};
 use crate::api::RequestError;
 use crate::context::{Vestibule, use_vestibule};
+use crate::dom_id::DomIds;
 use crate::i18n::{AdminMessages, Locale, fill};
 use crate::user_display::date_time;
 use crate::user_profile::request_error_sentence;
@@ -84,8 +85,8 @@ fn summary(c: &'static CheckMessages, outcome: CheckOutcome) -> &'static str {
     }
 }
 
-/// The checklist of one check. `guide_links`: the guide is on the page (in the dialog), so
-/// a step links to it; elsewhere the guide's sentence is quoted.
+/// The checklist of one check. `guide_links`: the ids of the dialog whose guide is on the
+/// page, so a step links to it; without them the guide's sentence is quoted.
 #[component]
 pub(crate) fn CheckList(
     /// The check to show.
@@ -93,9 +94,9 @@ pub(crate) fn CheckList(
     /// Language of the sentences.
     #[prop(into)]
     locale: Signal<Locale>,
-    /// Whether the guide's steps are on the page to link to.
+    /// The ids of the dialog whose guide steps are on the page to link to.
     #[prop(optional)]
-    guide_links: bool,
+    guide_links: Option<DomIds>,
 ) -> impl IntoView {
     let lc = locale.get_untracked();
     let c = check_messages(lc);
@@ -124,16 +125,16 @@ fn check_step(
     c: &'static CheckMessages,
     t: &'static AdminMessages,
     step: CheckStepResult,
-    guide_links: bool,
+    guide_links: Option<DomIds>,
 ) -> impl IntoView {
     let text = c.code(step.code);
     let sentence = with_detail(text.sentence, step.detail.as_deref());
     let needs_fix = matches!(step.outcome, CheckOutcome::Failed | CheckOutcome::Warning);
     let fix = text.fix.filter(|_| needs_fix);
     let guide = step.guide_step.filter(|_| needs_fix).map(|g| {
-        if guide_links {
+        if let Some(ids) = guide_links {
             view! {
-                <a class="vst-check__guide" href=format!("#{}", g.anchor()) data-testid="connection-check-guide">
+                <a class="vst-check__guide" href=format!("#{}", ids.id(g.anchor())) data-testid="connection-check-guide">
                     {c.see_guide}
                 </a>
             }
@@ -168,7 +169,11 @@ fn check_step(
 }
 
 /// Pending, error or checklist: what a check action shows once it was started.
-fn action_result(action: CheckAction, locale: Signal<Locale>, guide_links: bool) -> impl IntoView {
+fn action_result(
+    action: CheckAction,
+    locale: Signal<Locale>,
+    guide_links: Option<DomIds>,
+) -> impl IntoView {
     move || {
         let lc = locale.get();
         let c = check_messages(lc);
@@ -256,7 +261,7 @@ pub(crate) fn RowCheck(
                     {move || check_messages(locale.get()).check_connection}
                 </button>
             </div>
-            {action_result(action, locale, false)}
+            {action_result(action, locale, None)}
         </div>
     }
 }
@@ -270,6 +275,8 @@ pub(crate) fn DialogCheck(
     locale: Signal<Locale>,
     /// The form's values as a check request.
     values: Callback<(), Option<CheckConnection>>,
+    /// The dialog's ids, to link a failed step to its guide step.
+    ids: DomIds,
 ) -> impl IntoView {
     crate::style::mount(CHECK_CSS);
     let action = check_action(use_vestibule());
@@ -288,7 +295,7 @@ pub(crate) fn DialogCheck(
             >
                 {move || check_messages(locale.get()).check_connection}
             </button>
-            {action_result(action, locale, true)}
+            {action_result(action, locale, Some(ids))}
         </div>
     }
 }

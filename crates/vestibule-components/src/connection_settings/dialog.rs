@@ -309,7 +309,7 @@ fn ConnectionForm(
                 <ProviderField state/>
                 {move || state.provider.get().is_some().then(|| view! { <CredentialsFields state/> })}
                 {move || state.provider.get().is_some().then(|| view! {
-                    <DialogCheck locale=state.locale values=check_values(state)/>
+                    <DialogCheck locale=state.locale values=check_values(state) ids=state.ids/>
                 })}
                 <DialogFooter state close save/>
             </form>

@@ -252,10 +252,10 @@ fn ConsoleSteps(state: DialogState) -> impl IntoView {
                     </a>
                 </li>
                 <li>{t.guide_create_app}</li>
-                <li id=GuideStep::IdentityScope.anchor() data-testid="connection-guide-identity-scope">{t.guide_identity_scope}</li>
-                <li id=GuideStep::Callback.anchor()>{t.guide_callback}</li>
-                <li id=GuideStep::Distribution.anchor() data-testid="connection-guide-distribution">{t.guide_distribution}</li>
-                <li id=GuideStep::Credentials.anchor()>{t.guide_credentials}</li>
+                <li id=state.id(GuideStep::IdentityScope.anchor()) data-testid="connection-guide-identity-scope">{t.guide_identity_scope}</li>
+                <li id=state.id(GuideStep::Callback.anchor())>{t.guide_callback}</li>
+                <li id=state.id(GuideStep::Distribution.anchor()) data-testid="connection-guide-distribution">{t.guide_distribution}</li>
+                <li id=state.id(GuideStep::Credentials.anchor())>{t.guide_credentials}</li>
             </ol>
         </div>
     }
