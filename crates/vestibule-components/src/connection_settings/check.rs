@@ -95,7 +95,6 @@ pub(crate) fn CheckList(
     #[prop(into)]
     locale: Signal<Locale>,
     /// The ids of the dialog whose guide steps are on the page to link to.
-    #[prop(optional)]
     guide_links: Option<DomIds>,
 ) -> impl IntoView {
     let lc = locale.get_untracked();
