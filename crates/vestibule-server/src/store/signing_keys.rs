@@ -22,11 +22,12 @@ pub struct SigningKeyRow {
 const COLUMNS: &str = "kid, private_key, public_key, created_at, retired_at";
 
 /// The keys still published: every active one, and those retired after `retired_after`.
-/// Newest first, so the first active row is the one that signs.
+/// The signing key first, then the retired ones newest first: a rotation within one second
+/// (equal `created_at`) must not let a random kid decide the order.
 pub async fn published(db: &Db, retired_after: i64) -> sqlx::Result<Vec<SigningKeyRow>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM signing_keys WHERE retired_at IS NULL OR retired_at > $1 \
-         ORDER BY created_at DESC, kid DESC"
+         ORDER BY retired_at IS NOT NULL, created_at DESC, kid DESC"
     ))
     .bind(retired_after)
     .fetch_all(db)
