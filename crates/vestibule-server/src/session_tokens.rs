@@ -7,7 +7,8 @@
 //! that interval; a retired key stays in the JWKS for [`RETIRED_KEY_RETENTION_SECS`], longer
 //! than any token it can have signed lives (lifetime + reload interval + verifier leeway).
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -48,6 +49,49 @@ struct KeyRing {
     signer: Option<Signer>,
     jwks: Bytes,
     kids: Vec<String>,
+    minted: MintedThisSecond,
+}
+
+/// The most tokens remembered within one second; past it, tokens are signed without being kept.
+const MINTED_CAPACITY: usize = 4_096;
+
+/// Tokens signed during the current second, by their claims. Ed25519 signatures are
+/// deterministic and `iat` counts whole seconds, so signing the same claims again within the
+/// second gives the very same token: a browser (or several tabs) asking twice gets it from
+/// here instead of paying for a second signature. The session is still checked on every call
+/// before this is consulted, so a revoked session gets nothing.
+#[derive(Default)]
+struct MintedThisSecond {
+    second: Mutex<(i64, HashMap<Vec<u8>, String>)>,
+}
+
+impl MintedThisSecond {
+    fn get_or_sign(
+        &self,
+        claims: &SessionClaims,
+        sign: impl FnOnce() -> AppResult<String>,
+    ) -> AppResult<String> {
+        let Ok(key) = serde_json::to_vec(claims) else {
+            return sign();
+        };
+        {
+            let memo = self.second.lock().unwrap_or_else(|p| p.into_inner());
+            if memo.0 == claims.iat
+                && let Some(jwt) = memo.1.get(&key)
+            {
+                return Ok(jwt.clone());
+            }
+        }
+        let jwt = sign()?;
+        let mut memo = self.second.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.0 != claims.iat {
+            *memo = (claims.iat, HashMap::new());
+        }
+        if memo.1.len() < MINTED_CAPACITY {
+            memo.1.insert(key, jwt.clone());
+        }
+        Ok(jwt)
+    }
 }
 
 /// The instance's keys as last read from the database; cheap to read on every request.
@@ -109,8 +153,10 @@ impl SigningKeys {
             .signer
             .as_ref()
             .ok_or_else(|| AppError::internal("no active signing key"))?;
-        jsonwebtoken::encode(&signer.header, claims, &signer.key)
-            .map_err(|e| AppError::internal(format!("signing a session token: {e}")))
+        ring.minted.get_or_sign(claims, || {
+            jsonwebtoken::encode(&signer.header, claims, &signer.key)
+                .map_err(|e| AppError::internal(format!("signing a session token: {e}")))
+        })
     }
 }
 
@@ -175,6 +221,7 @@ async fn read_ring(db: &Db, master_key: &MasterKey, now: i64) -> anyhow::Result<
         signer,
         jwks: Bytes::from(serde_json::to_vec(&set)?),
         kids: rows.into_iter().map(|r| r.kid).collect(),
+        minted: MintedThisSecond::default(),
     })
 }
 
@@ -255,5 +302,45 @@ mod tests {
         let mut moved = a.clone();
         moved.kid = b.kid.clone();
         assert!(open_signer(&master, &moved).is_err());
+    }
+
+    fn claims(sid: &str, iat: i64) -> SessionClaims {
+        SessionClaims {
+            iss: "http://auth.test".into(),
+            sub: "user_1".into(),
+            sid: sid.into(),
+            azp: "http://app.test".into(),
+            iat,
+            nbf: iat,
+            exp: iat + SESSION_TOKEN_LIFETIME_SECS,
+            site_id: None,
+        }
+    }
+
+    #[test]
+    fn a_repeat_within_the_second_is_the_token_a_fresh_signature_gives() {
+        let master = MasterKey::parse(&MasterKey::generate_encoded()).unwrap();
+        let signer = open_signer(&master, &generate(&master, 1).unwrap()).unwrap();
+        let sign = |c: &SessionClaims| {
+            jsonwebtoken::encode(&signer.header, c, &signer.key)
+                .map_err(|e| AppError::internal(e.to_string()))
+        };
+        let minted = MintedThisSecond::default();
+        let signatures = std::cell::Cell::new(0);
+        let counted = |c: &SessionClaims| {
+            signatures.set(signatures.get() + 1);
+            sign(c)
+        };
+        let first = minted.get_or_sign(&claims("s1", 100), || counted(&claims("s1", 100)));
+        let again = minted.get_or_sign(&claims("s1", 100), || counted(&claims("s1", 100)));
+        assert_eq!(first.as_ref().unwrap(), again.as_ref().unwrap());
+        assert_eq!(signatures.get(), 1, "the repeat was not signed again");
+        // Deterministic signing: the remembered token is what signing again would give.
+        assert_eq!(first.unwrap(), sign(&claims("s1", 100)).unwrap());
+        // Other claims, or the next second, are signed anew.
+        let other = minted.get_or_sign(&claims("s2", 100), || counted(&claims("s2", 100)));
+        let later = minted.get_or_sign(&claims("s1", 101), || counted(&claims("s1", 101)));
+        assert_eq!(signatures.get(), 3);
+        assert_ne!(other.unwrap(), later.unwrap());
     }
 }

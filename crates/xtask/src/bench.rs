@@ -26,6 +26,10 @@ pub fn run() -> Result<()> {
         "session-token verification on one core (cargo bench -p vestibule-axum --bench verify)",
         || exec(cargo().args(["bench", "-p", "vestibule-axum", "--bench", "verify"])),
     )?;
+    step(
+        "the example app's /api/my-issues with a warm token (cargo bench -p jira-issues --bench my_issues)",
+        || exec(cargo().args(["bench", "-p", "jira-issues", "--bench", "my_issues"])),
+    )?;
 
     let root = workspace_root();
     step(
