@@ -3,13 +3,15 @@
 //! another process announces is applied to this process's caches, so that it holds on every
 //! process at the next request rather than when the cache's entry expires.
 //!
-//! An API answer that made announcements waits until they came back through this process's
-//! own listener: PostgreSQL then has handed them to every listening process. When the listener
+//! An API answer that made announcements waits (at most [`FLUSH_LIMIT`]) until every other
+//! listening process has applied them: each acknowledges what it applied on the same channel,
+//! and the listeners are found by their connection's `application_name`. When a listener
 //! loses its connection, notifications may have been missed: both caches start over.
 //! On SQLite there is one process and [`Peers`] does nothing.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -60,17 +62,53 @@ impl Change {
     }
 }
 
-/// A notification as sent: who sent it, its number there, and the change.
-fn payload(origin: &str, seq: u64, change: &Change) -> String {
-    format!("{origin}|{seq}|{}", change.encode())
+/// What travels on the channel: a change, or a process's receipt of one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Message {
+    /// Change number `seq` of process `origin`.
+    Change {
+        origin: String,
+        seq: u64,
+        change: Change,
+    },
+    /// Process `from` has applied changes up to `seq` of process `to`.
+    Ack { to: String, seq: u64, from: String },
 }
 
-fn parse_payload(text: &str) -> Option<(&str, u64, Change)> {
-    let mut parts = text.splitn(3, '|');
-    let origin = parts.next()?;
-    let seq = parts.next()?.parse().ok()?;
-    Some((origin, seq, Change::decode(parts.next()?)?))
+impl Message {
+    fn encode(&self) -> String {
+        match self {
+            Message::Change {
+                origin,
+                seq,
+                change,
+            } => format!("c|{origin}|{seq}|{}", change.encode()),
+            Message::Ack { to, seq, from } => format!("a|{to}|{seq}|{from}"),
+        }
+    }
+
+    fn decode(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(4, '|');
+        let (kind, who, seq, rest) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+        let seq = seq.parse().ok()?;
+        match kind {
+            "c" => Some(Message::Change {
+                origin: who.to_owned(),
+                seq,
+                change: Change::decode(rest)?,
+            }),
+            "a" => Some(Message::Ack {
+                to: who.to_owned(),
+                seq,
+                from: rest.to_owned(),
+            }),
+            _ => None,
+        }
+    }
 }
+
+/// How a listening process names its listener connection, so that the others can count it.
+const LISTENER_NAME_PREFIX: &str = "vestibule-peer:";
 
 /// This process's side of the conversation; a no-op when there are no peers (SQLite).
 #[derive(Debug, Clone, Default)]
@@ -82,26 +120,35 @@ pub struct Peers {
 struct Outbox {
     /// Tells this process's notifications from the others'.
     origin: String,
-    queue: mpsc::UnboundedSender<(u64, Change)>,
+    pool: PgPool,
+    /// Encoded messages, and the number of our own change each carries.
+    queue: mpsc::UnboundedSender<(Option<u64>, String)>,
     /// The number of the last change queued.
     published: AtomicU64,
     /// The number of the last change seen coming back (or given up on).
     delivered: AtomicU64,
+    /// The number of the last change every other process has applied.
+    confirmed: AtomicU64,
+    /// The last change of ours each other process has applied, by its origin.
+    acks: Mutex<HashMap<String, u64>>,
     progress: Notify,
 }
 
 /// The receiving end of [`Peers::publish`], for [`spawn`].
-pub struct Queue(mpsc::UnboundedReceiver<(u64, Change)>);
+pub struct Queue(mpsc::UnboundedReceiver<(Option<u64>, String)>);
 
 impl Peers {
-    /// Peers on a shared database; hand the [`Queue`] to [`spawn`].
-    pub fn shared() -> (Self, Queue) {
+    /// Peers on the shared database behind `pool`; hand the [`Queue`] to [`spawn`].
+    pub fn shared(pool: PgPool) -> (Self, Queue) {
         let (queue, receiver) = mpsc::unbounded_channel();
         let outbox = Outbox {
             origin: crate::store::new_id("proc"),
+            pool,
             queue,
             published: AtomicU64::new(0),
             delivered: AtomicU64::new(0),
+            confirmed: AtomicU64::new(0),
+            acks: Mutex::default(),
             progress: Notify::new(),
         };
         (
@@ -116,28 +163,64 @@ impl Peers {
     pub fn publish(&self, change: Change) {
         if let Some(outbox) = &self.inner {
             let seq = outbox.published.fetch_add(1, Ordering::SeqCst) + 1;
+            let message = Message::Change {
+                origin: outbox.origin.clone(),
+                seq,
+                change,
+            };
             // The receiver lives as long as the server; after shutdown nobody listens anyway.
-            let _ = outbox.queue.send((seq, change));
+            let _ = outbox.queue.send((Some(seq), message.encode()));
         }
     }
 
-    /// Waits, at most `limit`, until every change published so far has been handed to the
-    /// other processes; `false` when the limit passed first.
+    fn acknowledge(&self, to: String, seq: u64) {
+        if let Some(outbox) = &self.inner {
+            let from = outbox.origin.clone();
+            let _ = outbox
+                .queue
+                .send((None, Message::Ack { to, seq, from }.encode()));
+        }
+    }
+
+    /// Waits, at most `limit`, until every change published so far has been applied by every
+    /// other process listening now; `false` when the limit passed first.
     pub async fn flush(&self, limit: Duration) -> bool {
         let Some(outbox) = &self.inner else {
             return true;
         };
         let target = outbox.published.load(Ordering::SeqCst);
-        let caught_up = async {
-            loop {
-                let progress = outbox.progress.notified();
-                if outbox.delivered.load(Ordering::SeqCst) >= target {
-                    return;
+        if outbox.confirmed.load(Ordering::SeqCst) >= target {
+            return true;
+        }
+        let confirmed = async {
+            // Our own copy back: PostgreSQL has handed the change to every listener.
+            outbox
+                .wait_until(|| outbox.delivered.load(Ordering::SeqCst) >= target)
+                .await;
+            let others = match outbox.listening_peers().await {
+                Ok(others) => others,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot list the other processes");
+                    return false;
                 }
-                progress.await;
-            }
+            };
+            outbox
+                .wait_until(|| {
+                    let acks = outbox.acks.lock().unwrap_or_else(|p| p.into_inner());
+                    others
+                        .iter()
+                        .all(|peer| acks.get(peer).is_some_and(|seq| *seq >= target))
+                })
+                .await;
+            true
         };
-        tokio::time::timeout(limit, caught_up).await.is_ok()
+        let done = tokio::time::timeout(limit, confirmed)
+            .await
+            .unwrap_or(false);
+        if done {
+            outbox.confirmed.fetch_max(target, Ordering::SeqCst);
+        }
+        done
     }
 
     fn mark_delivered(&self, seq: u64) {
@@ -147,7 +230,17 @@ impl Peers {
         }
     }
 
-    /// Gives up waiting for everything published so far (its notifications were lost).
+    fn mark_acknowledged(&self, peer: String, seq: u64) {
+        if let Some(outbox) = &self.inner {
+            let mut acks = outbox.acks.lock().unwrap_or_else(|p| p.into_inner());
+            let known = acks.entry(peer).or_default();
+            *known = (*known).max(seq);
+            drop(acks);
+            outbox.progress.notify_waiters();
+        }
+    }
+
+    /// Gives up waiting for our copies of everything published so far (they were lost).
     fn mark_all_delivered(&self) {
         if let Some(outbox) = &self.inner {
             self.mark_delivered(outbox.published.load(Ordering::SeqCst));
@@ -155,28 +248,48 @@ impl Peers {
     }
 }
 
-/// Starts the sender and the listener; both stop at shutdown.
-pub fn spawn(state: AppState, pool: PgPool, queue: Queue, stop: watch::Receiver<bool>) {
-    tokio::spawn(send_changes(
-        state.peers.clone(),
-        pool.clone(),
-        queue,
-        stop.clone(),
-    ));
-    tokio::spawn(listen(state, pool, stop));
+impl Outbox {
+    async fn wait_until(&self, done: impl Fn() -> bool) {
+        loop {
+            // Made before the check, so that no wake-up between the two is lost.
+            let progress = self.progress.notified();
+            if done() {
+                return;
+            }
+            progress.await;
+        }
+    }
+
+    /// The other processes whose listeners are connected to this database now.
+    async fn listening_peers(&self) -> sqlx::Result<Vec<String>> {
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT application_name FROM pg_stat_activity \
+             WHERE datname = current_database() AND starts_with(application_name, $1)",
+        )
+        .bind(LISTENER_NAME_PREFIX)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(names
+            .iter()
+            .filter_map(|name| name.strip_prefix(LISTENER_NAME_PREFIX))
+            .filter(|origin| *origin != self.origin)
+            .map(str::to_owned)
+            .collect())
+    }
 }
 
-async fn send_changes(
-    peers: Peers,
-    pool: PgPool,
-    Queue(mut queue): Queue,
-    mut stop: watch::Receiver<bool>,
-) {
-    let Some(origin) = peers.inner.as_ref().map(|o| o.origin.clone()) else {
+/// Starts the sender and the listener; both stop at shutdown.
+pub fn spawn(state: AppState, queue: Queue, stop: watch::Receiver<bool>) {
+    tokio::spawn(send_messages(state.peers.clone(), queue, stop.clone()));
+    tokio::spawn(listen(state, stop));
+}
+
+async fn send_messages(peers: Peers, Queue(mut queue): Queue, mut stop: watch::Receiver<bool>) {
+    let Some(outbox) = peers.inner.clone() else {
         return;
     };
     loop {
-        let (seq, change) = tokio::select! {
+        let (own_seq, payload) = tokio::select! {
             next = queue.recv() => match next {
                 Some(next) => next,
                 None => return,
@@ -185,20 +298,25 @@ async fn send_changes(
         };
         let sent = sqlx::query("SELECT pg_notify($1, $2)")
             .bind(CHANNEL)
-            .bind(payload(&origin, seq, &change))
-            .execute(&pool)
+            .bind(payload)
+            .execute(&outbox.pool)
             .await;
         if let Err(e) = sent {
             // The other processes fall back on the cache's time-to-live for this one.
             tracing::warn!(error = %e, "announcing a cache change to other processes failed");
-            peers.mark_delivered(seq);
+            if let Some(seq) = own_seq {
+                peers.mark_delivered(seq);
+            }
         }
     }
 }
 
-async fn listen(state: AppState, pool: PgPool, mut stop: watch::Receiver<bool>) {
+async fn listen(state: AppState, mut stop: watch::Receiver<bool>) {
+    let Some(outbox) = state.peers.inner.clone() else {
+        return;
+    };
     let mut listener = loop {
-        match subscribe(&pool).await {
+        match subscribe(&outbox).await {
             Ok(listener) => break listener,
             Err(e) => tracing::warn!(error = %e, "cannot listen for other processes' changes"),
         }
@@ -215,7 +333,12 @@ async fn listen(state: AppState, pool: PgPool, mut stop: watch::Receiver<bool>) 
         match next {
             Ok(Some(notification)) => apply(&state, notification.payload()),
             // Reconnected: whatever was announced meanwhile is lost, so trust nothing cached.
-            Ok(None) => start_over(&state, "the listener reconnected"),
+            Ok(None) => {
+                start_over(&state, "the listener reconnected");
+                if let Err(e) = name_listener(&mut listener, &outbox.origin).await {
+                    tracing::warn!(error = %e, "cannot name the listener connection");
+                }
+            }
             Err(e) => {
                 start_over(&state, "the listener lost the database");
                 tracing::warn!(error = %e, "listening for other processes' changes failed");
@@ -225,31 +348,49 @@ async fn listen(state: AppState, pool: PgPool, mut stop: watch::Receiver<bool>) 
     }
 }
 
-async fn subscribe(pool: &PgPool) -> sqlx::Result<PgListener> {
-    let mut listener = PgListener::connect_with(pool).await?;
+async fn subscribe(outbox: &Outbox) -> sqlx::Result<PgListener> {
+    let mut listener = PgListener::connect_with(&outbox.pool).await?;
     listener.listen(CHANNEL).await?;
+    name_listener(&mut listener, &outbox.origin).await?;
     Ok(listener)
 }
 
-/// One notification: our own coming back, or another process's change to apply.
+/// Names the listener's connection after this process, which makes it a peer the others
+/// wait for (after it listens, so that it is never counted before it can answer).
+async fn name_listener(listener: &mut PgListener, origin: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT set_config('application_name', $1, false)")
+        .bind(format!("{LISTENER_NAME_PREFIX}{origin}"))
+        .execute(listener)
+        .await?;
+    Ok(())
+}
+
+/// One notification: our own coming back, a receipt for ours, or another process's change.
 fn apply(state: &AppState, text: &str) {
-    let Some((origin, seq, change)) = parse_payload(text) else {
-        tracing::warn!("ignoring a malformed cache notification");
+    let Some(own) = state.peers.inner.as_ref().map(|o| o.origin.as_str()) else {
         return;
     };
-    let ours = state
-        .peers
-        .inner
-        .as_ref()
-        .is_some_and(|o| o.origin == origin);
-    if ours {
-        state.peers.mark_delivered(seq);
-        return;
-    }
-    match change {
-        Change::SessionToken(hash) => state.sessions.forget(&hash),
-        Change::SessionId(id) => state.sessions.forget_where(|row| row.id != id),
-        Change::User(id) => state.users.forget(&id),
+    match Message::decode(text) {
+        Some(Message::Change { origin, seq, .. }) if origin == own => {
+            state.peers.mark_delivered(seq);
+        }
+        Some(Message::Change {
+            origin,
+            seq,
+            change,
+        }) => {
+            match change {
+                Change::SessionToken(hash) => state.sessions.forget(&hash),
+                Change::SessionId(id) => state.sessions.forget_where(|row| row.id != id),
+                Change::User(id) => state.users.forget(&id),
+            }
+            state.peers.acknowledge(origin, seq);
+        }
+        Some(Message::Ack { to, seq, from }) if to == own => {
+            state.peers.mark_acknowledged(from, seq);
+        }
+        Some(Message::Ack { .. }) => {}
+        None => tracing::warn!("ignoring a malformed cache notification"),
     }
 }
 
@@ -260,8 +401,8 @@ fn start_over(state: &AppState, why: &str) {
     state.peers.mark_all_delivered();
 }
 
-/// After an API answer: wait until what it announced has reached the other processes, so
-/// that the client's next request, on whichever process, sees the change.
+/// After an API answer: wait until what it announced has been applied by the other
+/// processes, so that the client's next request, on whichever process, sees the change.
 pub async fn wait_for_peers(
     State(state): State<AppState>,
     request: Request,
@@ -279,33 +420,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn payloads_round_trip_and_junk_is_refused() {
+    fn messages_round_trip_and_junk_is_refused() {
         for change in [
             Change::SessionToken("ab12".into()),
             Change::SessionId("sess_1".into()),
             Change::User("user_9".into()),
         ] {
-            let text = payload("proc_x", 7, &change);
-            assert_eq!(parse_payload(&text), Some(("proc_x", 7, change)));
+            let message = Message::Change {
+                origin: "proc_x".into(),
+                seq: 7,
+                change,
+            };
+            assert_eq!(Message::decode(&message.encode()), Some(message));
         }
-        assert_eq!(parse_payload("proc_x|seven|u:user"), None);
-        assert_eq!(parse_payload("proc_x|1|z:user"), None);
-        assert_eq!(parse_payload("nothing"), None);
+        let ack = Message::Ack {
+            to: "proc_x".into(),
+            seq: 3,
+            from: "proc_y".into(),
+        };
+        assert_eq!(Message::decode(&ack.encode()), Some(ack));
+        assert_eq!(Message::decode("c|proc_x|seven|u:user"), None);
+        assert_eq!(Message::decode("c|proc_x|1|z:user"), None);
+        assert_eq!(Message::decode("x|proc_x|1|u:user"), None);
+        assert_eq!(Message::decode("nothing"), None);
     }
 
     #[tokio::test]
-    async fn flush_waits_for_the_echo_and_gives_up_at_the_limit() {
-        assert!(Peers::default().flush(Duration::ZERO).await, "no peers");
-        let (peers, _queue) = Peers::shared();
-        assert!(peers.flush(Duration::ZERO).await, "nothing published");
-        peers.publish(Change::User("user_1".into()));
-        assert!(!peers.flush(Duration::from_millis(20)).await);
-        let waiting = tokio::spawn({
-            let peers = peers.clone();
-            async move { peers.flush(Duration::from_secs(5)).await }
-        });
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        peers.mark_delivered(1);
-        assert!(waiting.await.unwrap());
+    async fn without_peers_flush_returns_at_once() {
+        assert!(Peers::default().flush(Duration::ZERO).await);
     }
 }

@@ -134,8 +134,8 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
     .await?;
     let (peers, peer_queue) = match &db {
         Db::Postgres(pool) => {
-            let (peers, queue) = Peers::shared();
-            (peers, Some((pool.clone(), queue)))
+            let (peers, queue) = Peers::shared(pool.clone());
+            (peers, Some(queue))
         }
         Db::Sqlite(_) => (Peers::default(), None),
     };
@@ -198,10 +198,10 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
 
     let router = crate::app(state.clone());
     let (shutdown, mut shutdown_rx) = watch::channel(false);
-    if let Some((pool, queue)) = peer_queue {
+    if let Some(queue) = peer_queue {
         state.sessions.announce_to(peers.clone());
         state.users.announce_to(peers);
-        crate::peers::spawn(state.clone(), pool, queue, shutdown.subscribe());
+        crate::peers::spawn(state.clone(), queue, shutdown.subscribe());
     }
     tokio::spawn(sweep_expired(state.clone(), shutdown.subscribe()));
     tokio::spawn(crate::session_tokens::reload_periodically(
