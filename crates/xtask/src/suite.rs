@@ -39,6 +39,9 @@ const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
 struct Counts {
     passed: u64,
     failed: u64,
+    /// Tests reported ignored: the PostgreSQL suite reports its cases so when no PostgreSQL
+    /// answers (its output says `skipped: no PostgreSQL at ...`).
+    skipped: u64,
     /// How many `test result:` lines were seen; zero means the runner never ran.
     result_lines: u64,
 }
@@ -65,6 +68,9 @@ impl Counts {
             }
             if let Some(n) = n_before("failed") {
                 self.failed += n;
+            }
+            if let Some(n) = n_before("ignored") {
+                self.skipped += n;
             }
         }
     }
@@ -130,6 +136,10 @@ pub fn run(args: &[String]) -> Result<bool> {
     let (mut passed, mut failed) = (0, 0);
     for o in &outcomes {
         let counts = match &o.counts {
+            Some(c) if c.skipped > 0 => format!(
+                "{} passed, {} failed, {} skipped",
+                c.passed, c.failed, c.skipped
+            ),
             Some(c) => format!("{} passed, {} failed", c.passed, c.failed),
             None => "check".to_owned(),
         };
@@ -322,6 +332,7 @@ mod tests {
             Counts {
                 passed: 15,
                 failed: 2,
+                skipped: 1,
                 result_lines: 2
             }
         );
