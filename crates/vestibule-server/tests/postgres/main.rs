@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 #[path = "../server/common.rs"]
 mod common;
+mod crash;
 mod harness;
 mod processes;
 mod store;
@@ -55,6 +56,10 @@ fn main() -> std::process::ExitCode {
         postgres(
             "processes::health_reports_the_database",
             processes::health_reports_the_database,
+        ),
+        postgres(
+            "crash::a_killed_process_loses_nothing",
+            crash::a_killed_process_loses_nothing,
         ),
     ])
 }
