@@ -41,6 +41,7 @@ fn main() -> std::process::ExitCode {
             "store::refresh_lock_is_the_row",
             store::refresh_lock_is_the_row,
         ),
+        postgres("store::timeouts_hold", store::timeouts_hold),
         postgres(
             "processes::a_flow_started_on_a_completes_on_b",
             processes::a_flow_started_on_a_completes_on_b,

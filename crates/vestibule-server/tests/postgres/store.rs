@@ -442,3 +442,33 @@ pub fn refresh_lock_is_the_row(url: String) -> BoxFuture<()> {
         assert_eq!(seen, 7_777, "the waiter reads the stored refresh");
     })
 }
+
+/// `--database-statement-timeout`: PostgreSQL cancels a statement that runs longer, and the
+/// pool answers within `--database-acquire-timeout` when it has no connection to give.
+pub fn timeouts_hold(url: String) -> BoxFuture<()> {
+    Box::pin(async move {
+        let settings = db::PoolSettings {
+            max_connections: 1,
+            statement_timeout: Duration::from_millis(200),
+            acquire_timeout: Duration::from_millis(300),
+        };
+        let db = db::connect_with(Some(&url), std::path::Path::new("unused"), &settings)
+            .await
+            .unwrap();
+        let Db::Postgres(pool) = &db else {
+            unreachable!("a postgres URL")
+        };
+        let started = std::time::Instant::now();
+        let slow = sqlx::query("SELECT pg_sleep(5)").execute(pool).await;
+        let error = slow.expect_err("cancelled").to_string();
+        assert!(error.contains("statement timeout"), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+
+        let held = pool.acquire().await.unwrap();
+        let started = std::time::Instant::now();
+        let waited = pool.acquire().await;
+        assert!(matches!(waited, Err(sqlx::Error::PoolTimedOut)));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        drop(held);
+    })
+}
