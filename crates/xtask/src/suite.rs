@@ -39,8 +39,8 @@ const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
 struct Counts {
     passed: u64,
     failed: u64,
-    /// Tests reported ignored: the PostgreSQL suite reports its cases so when no PostgreSQL
-    /// answers (its output says `skipped: no PostgreSQL at ...`).
+    /// Cases the PostgreSQL suite skipped because no PostgreSQL answered (each reported as
+    /// `test NAME ... ignored, skipped: no PostgreSQL`); other ignored tests are not counted.
     skipped: u64,
     /// How many `test result:` lines were seen; zero means the runner never ran.
     result_lines: u64,
@@ -50,6 +50,9 @@ impl Counts {
     /// Reads `test result: ok. 12 passed; 0 failed; 0 ignored; ...` (libtest and
     /// wasm-bindgen-test-runner print the same line).
     fn add_line(&mut self, line: &str) {
+        if line.trim_end().ends_with("ignored, skipped: no PostgreSQL") {
+            self.skipped += 1;
+        }
         let Some(rest) = line.trim().strip_prefix("test result: ") else {
             return;
         };
@@ -68,9 +71,6 @@ impl Counts {
             }
             if let Some(n) = n_before("failed") {
                 self.failed += n;
-            }
-            if let Some(n) = n_before("ignored") {
-                self.skipped += n;
             }
         }
     }
@@ -327,6 +327,7 @@ mod tests {
         c.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.20s");
         c.add_line("test result: FAILED. 3 passed; 2 failed; 0 ignored");
         c.add_line("running 5 tests");
+        c.add_line("test processes::a_flow ... ignored, skipped: no PostgreSQL");
         assert_eq!(
             c,
             Counts {
