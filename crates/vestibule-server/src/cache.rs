@@ -1,15 +1,17 @@
 //! A small in-process cache with a time-to-live, which answers the hot reads (the session
 //! check, the user on `GET /v1/client`) without the database on most requests.
 //!
-//! Entries live a few seconds, so that a change made by another process sharing the database
-//! shows soon; every change this process makes removes the entry at once. A read that began
+//! Entries live a few seconds; every change this process makes removes the entry at once, and
+//! on PostgreSQL is announced to the other processes ([`crate::peers`]), which remove theirs. A read that began
 //! before a removal cannot put the old value back: it caches only when no removal happened
 //! since it started ([`TtlCache::generation`] then [`TtlCache::put_if_unchanged`]).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
+
+use crate::peers::{Change, Peers};
 
 /// How long an entry is trusted before it is read again.
 pub const TTL: Duration = Duration::from_secs(5);
@@ -23,6 +25,8 @@ pub struct TtlCache<V> {
     removals: AtomicU64,
     ttl: Duration,
     max_entries: usize,
+    /// Where removals that end something are announced (set once, at start).
+    peers: OnceLock<Peers>,
 }
 
 impl<V> Default for TtlCache<V> {
@@ -38,6 +42,7 @@ impl<V> TtlCache<V> {
             removals: AtomicU64::new(0),
             ttl,
             max_entries,
+            peers: OnceLock::new(),
         }
     }
 
@@ -71,6 +76,25 @@ impl<V> TtlCache<V> {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         self.removals.fetch_add(1, Ordering::SeqCst);
         entries.remove(key);
+    }
+
+    /// Announces this cache's removals to `peers` from now on.
+    pub fn announce_to(&self, peers: Peers) {
+        let _ = self.peers.set(peers);
+    }
+
+    /// Tells the other processes to remove what `change` names.
+    pub fn announce(&self, change: Change) {
+        if let Some(peers) = self.peers.get() {
+            peers.publish(change);
+        }
+    }
+
+    /// Drops every entry (what was announced meanwhile may have been missed).
+    pub fn clear(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        self.removals.fetch_add(1, Ordering::SeqCst);
+        entries.clear();
     }
 
     /// Keeps only the entries for which `keep` holds.

@@ -82,6 +82,25 @@ pub struct ServeArgs {
     #[arg(long, env = "VESTIBULE_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
+    /// Connections to the database this process opens at most.
+    #[arg(
+        long,
+        env = "VESTIBULE_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 8,
+        value_parser = clap::value_parser!(u32).range(1..=1000)
+    )]
+    pub database_max_connections: u32,
+
+    /// The longest one database statement may run (PostgreSQL cancels it; SQLite waits this
+    /// long for its write lock).
+    #[arg(long, env = "VESTIBULE_DATABASE_STATEMENT_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub database_statement_timeout: Duration,
+
+    /// How long a request waits for a database connection before it fails (so that a
+    /// database that is down answers 503 instead of hanging).
+    #[arg(long, env = "VESTIBULE_DATABASE_ACQUIRE_TIMEOUT", default_value = "5s", value_parser = parse_duration)]
+    pub database_acquire_timeout: Duration,
+
     /// 32 bytes, hex or base64, that encrypt secrets at rest [development: generated].
     #[arg(long, env = "VESTIBULE_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
@@ -248,6 +267,15 @@ pub struct ServeArgs {
 }
 
 impl ServeArgs {
+    /// The pool these options ask for.
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            max_connections: self.database_max_connections,
+            statement_timeout: self.database_statement_timeout,
+            acquire_timeout: self.database_acquire_timeout,
+        }
+    }
+
     /// The abuse limits these options ask for.
     pub fn limit_settings(&self) -> crate::rate_limit::LimitSettings {
         crate::rate_limit::LimitSettings {

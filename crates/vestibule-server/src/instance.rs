@@ -143,27 +143,28 @@ fn read_or_create(
 /// This instance's id: random, made once, kept in the database.
 pub async fn instance_id(db: &Db) -> anyhow::Result<String> {
     let candidate = new_id("ins");
-    sqlx::query("INSERT INTO instance_facts (name, value) VALUES ('instance_id', $1) ON CONFLICT (name) DO NOTHING")
+    crate::with_db!(db, pool => sqlx::query("INSERT INTO instance_facts (name, value) VALUES ('instance_id', $1) ON CONFLICT (name) DO NOTHING")
         .bind(&candidate)
-        .execute(db)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(
-        sqlx::query_scalar("SELECT value FROM instance_facts WHERE name = 'instance_id'")
-            .fetch_one(db)
-            .await?,
+        crate::with_db!(db, pool => sqlx::query_scalar("SELECT value FROM instance_facts WHERE name = 'instance_id'")
+            .fetch_one(pool)
+            .await)?,
     )
 }
 
 /// A fresh development instance gets an enabled Atlassian connection on shared credentials,
 /// once: an admin who deletes it later does not see it come back.
 pub async fn seed_development_connection(db: &Db, now: i64) -> anyhow::Result<()> {
-    let first_time = sqlx::query(
+    let first_time = crate::with_db!(db, pool => sqlx::query(
         "INSERT INTO instance_facts (name, value) VALUES ('development_connection_seeded', 'yes') \
          ON CONFLICT (name) DO NOTHING",
     )
-    .execute(db)
-    .await?
-    .rows_affected()
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?
         == 1;
     if first_time {
         connections::insert(db, &connections::development_default(now)).await?;

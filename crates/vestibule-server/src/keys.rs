@@ -111,14 +111,14 @@ pub async fn rotate_master(
     let mut tx = db::begin_write(db).await?;
     let mut report = Vec::new();
     for column in SEALED_COLUMNS {
-        let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+        let rows: Vec<(String, String)> = crate::with_tx!(&mut tx, conn => sqlx::query_as(&format!(
             "SELECT {id}, {col} FROM {table} WHERE {col} IS NOT NULL",
             id = column.id_column,
             col = column.column,
             table = column.table,
         ))
-        .fetch_all(&mut *tx)
-        .await
+        .fetch_all(conn)
+        .await)
         .with_context(|| format!("reading {}.{}", column.table, column.column))?;
         let mut count = 0;
         for (id, value) in rows {
@@ -132,7 +132,7 @@ pub async fn rotate_master(
                     column.table, column.column
                 )
             })?;
-            sqlx::query(&format!(
+            crate::with_tx!(&mut tx, conn => sqlx::query(&format!(
                 "UPDATE {table} SET {col} = $1 WHERE {id} = $2",
                 table = column.table,
                 col = column.column,
@@ -140,8 +140,9 @@ pub async fn rotate_master(
             ))
             .bind(new.seal(slot, &plaintext))
             .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?;
             count += 1;
         }
         report.push((*column, count));

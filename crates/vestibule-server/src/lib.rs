@@ -21,6 +21,7 @@ pub mod guard;
 pub mod http_serve;
 pub mod instance;
 pub mod keys;
+pub mod peers;
 pub mod portal;
 pub mod rate_limit;
 pub mod redirect;
@@ -173,6 +174,11 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin_writes,
+        ))
+        // A sign-out or revoke answered here holds on every other process once it is read.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::peers::wait_for_peers,
         ))
         // Every API answer may carry a token or personal data: no cache keeps it.
         .layer(SetResponseHeaderLayer::if_not_present(

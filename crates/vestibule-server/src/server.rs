@@ -14,13 +14,15 @@ use crate::atlassian::{AtlassianClient, Endpoints};
 use crate::clock::Clock;
 use crate::config::ServeArgs;
 use crate::cookies::CookieNames;
+use crate::db::{self, Db};
 use crate::doctor::Doctor;
 use crate::embedded_emulator::EmbeddedEmulator;
+use crate::instance;
+use crate::peers::Peers;
 use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
 use crate::state::{AppState, RefreshLocks, Settings, Shared};
 use crate::store::{admin_sessions, flows, sessions};
-use crate::{db, instance};
 
 /// A server accepting connections in this process.
 pub struct RunningServer {
@@ -30,6 +32,8 @@ pub struct RunningServer {
     pub emulator: Option<EmbeddedEmulator>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<std::io::Result<()>>,
+    /// Held while serving: keeps a second process off the SQLite file.
+    _sqlite_lock: Option<std::fs::File>,
 }
 
 impl RunningServer {
@@ -121,7 +125,20 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
 
     instance::create_data_dir(&args.data_dir)?;
     let keys = instance::load_keys(&args, environment)?;
-    let db = db::connect(args.database_url.as_deref(), &args.data_dir).await?;
+    let sqlite_lock = db::lock_sqlite(args.database_url.as_deref(), &args.data_dir)?;
+    let db = db::connect_with(
+        args.database_url.as_deref(),
+        &args.data_dir,
+        &args.pool_settings(),
+    )
+    .await?;
+    let (peers, peer_queue) = match &db {
+        Db::Postgres(pool) => {
+            let (peers, queue) = Peers::shared(pool.clone());
+            (peers, Some(queue))
+        }
+        Db::Sqlite(_) => (Peers::default(), None),
+    };
     let instance_id = instance::instance_id(&db).await?;
     let clock = Clock::default();
 
@@ -164,6 +181,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         shared_credentials,
         sessions: Default::default(),
         users: Default::default(),
+        peers: peers.clone(),
         refresh_locks: RefreshLocks::default(),
         abuse: crate::rate_limit::AbuseLimits::new(args.limit_settings()),
         trusted_proxies,
@@ -180,6 +198,11 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
 
     let router = crate::app(state.clone());
     let (shutdown, mut shutdown_rx) = watch::channel(false);
+    if let Some(queue) = peer_queue {
+        state.sessions.announce_to(peers.clone());
+        state.users.announce_to(peers);
+        crate::peers::spawn(state.clone(), queue, shutdown.subscribe());
+    }
     tokio::spawn(sweep_expired(state.clone(), shutdown.subscribe()));
     tokio::spawn(crate::session_tokens::reload_periodically(
         state.clone(),
@@ -204,6 +227,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         emulator,
         shutdown,
         task,
+        _sqlite_lock: sqlite_lock,
     })
 }
 

@@ -235,7 +235,7 @@ pub async fn complete(
     };
     tx.commit().await?;
 
-    state.users.forget(&linked.user_id);
+    state.users.forget_changed(&linked.user_id);
     if let (Some(old), Some(_)) = (signed_in, &new_session) {
         state.sessions.forget_token(&old.token);
     }

@@ -84,6 +84,8 @@ pub struct Shared {
     pub shared_credentials: Option<Credentials>,
     pub sessions: SessionCache,
     pub users: UserCache,
+    /// The other processes on the same PostgreSQL database (none on SQLite).
+    pub peers: crate::peers::Peers,
     pub refresh_locks: RefreshLocks,
     /// Rate limits and pending-flow caps (`--rate-limit-*`).
     pub abuse: crate::rate_limit::AbuseLimits,

@@ -1,7 +1,7 @@
 //! Fresh Atlassian access tokens for the app's own server. A token that expires within a
-//! minute is refreshed first; concurrent callers for one account wait for a single refresh,
-//! and the rotated refresh token is stored before anyone sees the new access token, even when
-//! the caller has gone away.
+//! minute is refreshed first; concurrent callers for one account, in this process or any
+//! other on the same PostgreSQL database, wait for a single refresh, and the rotated refresh
+//! token is stored before anyone sees the new access token, even when the caller has gone away.
 
 use vestibule_core::api::OAuthAccessToken;
 use vestibule_core::{ErrorCode, ProviderId};
@@ -66,11 +66,16 @@ fn usable(state: &AppState, account: &ExternalAccountRow) -> AppResult<Option<OA
     Ok(None)
 }
 
-/// Under the account's lock: someone may have refreshed while we waited, so read again.
+/// Under the account's lock: someone may have refreshed while we waited, so read again. On
+/// PostgreSQL the lock is also the account row's, held until the rotated tokens are stored,
+/// so that processes sharing the database refresh one at a time too.
 async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAccessToken> {
-    let account = accounts::account(&state.db, account_id)
-        .await?
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the external account was removed"))?;
+    let mut row_lock = accounts::lock_for_refresh(&state.db, account_id).await?;
+    let account = match &mut row_lock {
+        Some(tx) => accounts::account_in(tx, account_id).await?,
+        None => accounts::account(&state.db, account_id).await?,
+    }
+    .ok_or_else(|| AppError::new(ErrorCode::NotFound, "the external account was removed"))?;
     if let Some(token) = usable(state, &account)? {
         return Ok(token);
     }
@@ -81,6 +86,7 @@ async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAcce
         (credentials, account.open_refresh_token(&state.master_key)?)
     else {
         // The app that issued the tokens is gone, or Atlassian gave no refresh token.
+        release(row_lock).await?;
         return Err(mark_reconnect_needed(state, &account).await);
     };
     let tokens = match state
@@ -90,6 +96,7 @@ async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAcce
     {
         Ok(tokens) => tokens,
         Err(ProviderError::InvalidGrant) => {
+            release(row_lock).await?;
             return Err(mark_reconnect_needed(state, &account).await);
         }
         Err(other) => return Err(other.into()),
@@ -101,7 +108,10 @@ async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAcce
         access_token_expires_at: expires_at,
         refresh_token: tokens.refresh_token,
     };
-    let mut tx = db::begin_write(&state.db).await?;
+    let mut tx = match row_lock {
+        Some(tx) => tx,
+        None => db::begin_write(&state.db).await?,
+    };
     accounts::store_refreshed_tokens(&mut tx, &state.master_key, &account.id, &fresh, now).await?;
     tx.commit().await?;
     tracing::info!(external_account_id = %account.id, "access token refreshed");
@@ -110,13 +120,21 @@ async fn refresh_once(state: &AppState, account_id: &str) -> AppResult<OAuthAcce
     Ok(to_api(&refreshed, fresh.access_token))
 }
 
+/// Ends the row lock's transaction before writing elsewhere (which would wait for it).
+async fn release(row_lock: Option<db::Tx>) -> AppResult<()> {
+    if let Some(tx) = row_lock {
+        tx.rollback().await?;
+    }
+    Ok(())
+}
+
 async fn mark_reconnect_needed(state: &AppState, account: &ExternalAccountRow) -> AppError {
     tracing::warn!(external_account_id = %account.id, "refresh refused; the user must reconnect");
     if let Err(e) = accounts::mark_reconnect_needed(&state.db, &account.id, state.clock.now()).await
     {
         return e.into();
     }
-    state.users.forget(&account.user_id);
+    state.users.forget_changed(&account.user_id);
     reconnect_needed()
 }
 

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the server's throughput, latency and memory (session checks, session
-//! token minting, sign-in flows), session-token verification in `vestibule-axum` on one core,
+//! token minting, sign-in flows; session checks on SQLite, PostgreSQL and two processes
+//! with their database statements per request), session-token verification in `vestibule-axum` on one core,
 //! and the download size of the wasm bundles against their budgets. Figures are medians of several runs.
 
 use std::io::Write;
@@ -21,6 +22,10 @@ pub fn run() -> Result<()> {
     step(
         "server benchmark (cargo bench -p vestibule-server --bench server)",
         || exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "server"])),
+    )?;
+    step(
+        "SQLite, PostgreSQL and two processes (cargo bench -p vestibule-server --bench postgres)",
+        || exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "postgres"])),
     )?;
     step(
         "session-token verification on one core (cargo bench -p vestibule-axum --bench verify)",

@@ -39,6 +39,9 @@ const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
 struct Counts {
     passed: u64,
     failed: u64,
+    /// Cases the PostgreSQL suite skipped because no PostgreSQL answered (each reported as
+    /// `test NAME ... ignored, skipped: no PostgreSQL`); other ignored tests are not counted.
+    skipped: u64,
     /// How many `test result:` lines were seen; zero means the runner never ran.
     result_lines: u64,
 }
@@ -47,6 +50,9 @@ impl Counts {
     /// Reads `test result: ok. 12 passed; 0 failed; 0 ignored; ...` (libtest and
     /// wasm-bindgen-test-runner print the same line).
     fn add_line(&mut self, line: &str) {
+        if line.trim_end().ends_with("ignored, skipped: no PostgreSQL") {
+            self.skipped += 1;
+        }
         let Some(rest) = line.trim().strip_prefix("test result: ") else {
             return;
         };
@@ -130,6 +136,10 @@ pub fn run(args: &[String]) -> Result<bool> {
     let (mut passed, mut failed) = (0, 0);
     for o in &outcomes {
         let counts = match &o.counts {
+            Some(c) if c.skipped > 0 => format!(
+                "{} passed, {} failed, {} skipped",
+                c.passed, c.failed, c.skipped
+            ),
             Some(c) => format!("{} passed, {} failed", c.passed, c.failed),
             None => "check".to_owned(),
         };
@@ -317,11 +327,13 @@ mod tests {
         c.add_line("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.20s");
         c.add_line("test result: FAILED. 3 passed; 2 failed; 0 ignored");
         c.add_line("running 5 tests");
+        c.add_line("test processes::a_flow ... ignored, skipped: no PostgreSQL");
         assert_eq!(
             c,
             Counts {
                 passed: 15,
                 failed: 2,
+                skipped: 1,
                 result_lines: 2
             }
         );

@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 pub async fn save(db: &Db, connection_id: &str, check: &ConnectionCheck) -> AppResult<()> {
     let report = serde_json::to_string(check)
         .map_err(|e| AppError::internal(format!("check report: {e}")))?;
-    sqlx::query(
+    crate::with_db!(db, pool => sqlx::query(
         "INSERT INTO connection_checks (connection_id, checked_at, outcome, report) \
          VALUES ($1, $2, $3, $4) \
          ON CONFLICT (connection_id) DO UPDATE SET \
@@ -19,17 +19,17 @@ pub async fn save(db: &Db, connection_id: &str, check: &ConnectionCheck) -> AppR
     .bind(check.checked_at)
     .bind(check.outcome.as_str())
     .bind(report)
-    .execute(db)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 pub async fn last(db: &Db, connection_id: &str) -> AppResult<Option<ConnectionCheck>> {
-    let report: Option<String> =
-        sqlx::query_scalar("SELECT report FROM connection_checks WHERE connection_id = $1")
+    let report: Option<String> = crate::with_db!(db, pool => sqlx::query_scalar("SELECT report FROM connection_checks WHERE connection_id = $1")
             .bind(connection_id)
-            .fetch_optional(db)
-            .await?;
+            .fetch_optional(pool)
+            .await)?;
     // A report this version cannot read (written by a newer one) is as good as none.
     Ok(report.and_then(|r| serde_json::from_str(&r).ok()))
 }

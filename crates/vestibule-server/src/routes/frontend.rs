@@ -107,7 +107,7 @@ pub async fn disconnect_account(
     accounts::delete_account_unless_last(&state.db, user_id, &id)
         .await?
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such external account"))?;
-    state.users.forget(user_id);
+    state.users.forget_changed(user_id);
     tracing::info!(external_account_id = %id, "external account disconnected");
     Ok(StatusCode::NO_CONTENT)
 }

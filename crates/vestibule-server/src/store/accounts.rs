@@ -160,11 +160,10 @@ const ACCOUNT_COLUMNS: &str = "id, user_id, provider, provider_account_id, email
 
 /// A user with their external accounts, oldest first; `None` when there is no such user.
 pub async fn load_user(db: &Db, user_id: &str) -> sqlx::Result<Option<User>> {
-    let Some(user) =
-        sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+    let Some(user) = crate::with_db!(db, pool => sqlx::query_as::<_, UserRow>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
             .bind(user_id)
-            .fetch_optional(db)
-            .await?
+            .fetch_optional(pool)
+            .await)?
     else {
         return Ok(None);
     };
@@ -181,21 +180,48 @@ pub async fn load_user(db: &Db, user_id: &str) -> sqlx::Result<Option<User>> {
 }
 
 pub async fn accounts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<ExternalAccountRow>> {
-    sqlx::query_as(&format!(
+    crate::with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE user_id = $1 ORDER BY created_at, id"
     ))
     .bind(user_id)
-    .fetch_all(db)
-    .await
+    .fetch_all(pool)
+    .await)
 }
 
 pub async fn account(db: &Db, id: &str) -> sqlx::Result<Option<ExternalAccountRow>> {
-    sqlx::query_as(&format!(
+    crate::with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(db)
-    .await
+    .fetch_optional(pool)
+    .await)
+}
+
+/// On PostgreSQL, a transaction holding the account's row lock (`SELECT ... FOR UPDATE`):
+/// one process at a time refreshes the account, and stores the rotated tokens in this same
+/// transaction before the lock goes. The row is read again inside it with [`account_in`].
+/// On SQLite, `None`: one process serves the file and its in-process lock suffices, while a
+/// write lock held over the provider's answer would stall every sign-in.
+pub async fn lock_for_refresh(db: &Db, account_id: &str) -> sqlx::Result<Option<Tx>> {
+    let Db::Postgres(pool) = db else {
+        return Ok(None);
+    };
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT id FROM external_accounts WHERE id = $1 FOR UPDATE")
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(Some(Tx::Postgres(tx)))
+}
+
+/// [`account`], inside a transaction.
+pub async fn account_in(tx: &mut Tx, id: &str) -> sqlx::Result<Option<ExternalAccountRow>> {
+    crate::with_tx!(tx, conn => sqlx::query_as(&format!(
+        "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
 }
 
 pub async fn account_by_provider_id(
@@ -203,19 +229,19 @@ pub async fn account_by_provider_id(
     provider: ProviderId,
     provider_account_id: &str,
 ) -> sqlx::Result<Option<ExternalAccountRow>> {
-    sqlx::query_as(&format!(
+    crate::with_tx!(tx, conn => sqlx::query_as(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE provider = $1 AND provider_account_id = $2"
     ))
     .bind(provider.as_str())
     .bind(provider_account_id)
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
 /// A new user whose profile is `profile`; returns their id.
 pub async fn insert_user(tx: &mut Tx, profile: &Profile, now: i64) -> sqlx::Result<String> {
     let id = new_id("user");
-    sqlx::query(
+    crate::with_tx!(tx, conn => sqlx::query(
         "INSERT INTO users (id, name, email, email_verified, avatar_url, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -226,8 +252,9 @@ pub async fn insert_user(tx: &mut Tx, profile: &Profile, now: i64) -> sqlx::Resu
     .bind(&profile.avatar_url)
     .bind(now)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(id)
 }
 
@@ -238,7 +265,7 @@ pub async fn update_user_profile(
     profile: &Profile,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    crate::with_tx!(tx, conn => sqlx::query(
         "UPDATE users SET name = $2, email = $3, email_verified = $4, avatar_url = $5, updated_at = $6 \
          WHERE id = $1",
     )
@@ -248,19 +275,20 @@ pub async fn update_user_profile(
     .bind(profile.email_verified)
     .bind(&profile.avatar_url)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Whether `account_id` is the user's oldest external account: the one their profile comes from.
 pub async fn is_primary(tx: &mut Tx, user_id: &str, account_id: &str) -> sqlx::Result<bool> {
-    let primary: Option<String> = sqlx::query_scalar(
+    let primary: Option<String> = crate::with_tx!(tx, conn => sqlx::query_scalar(
         "SELECT id FROM external_accounts WHERE user_id = $1 ORDER BY created_at, id LIMIT 1",
     )
     .bind(user_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_optional(conn)
+    .await)?;
     Ok(primary.as_deref() == Some(account_id))
 }
 
@@ -275,7 +303,7 @@ pub async fn insert_account(
     let id = new_id("eac");
     let sealed = account.tokens.seal(key, &id);
     let (profile, site) = (&account.profile, &account.site);
-    sqlx::query(&format!(
+    crate::with_tx!(tx, conn => sqlx::query(&format!(
         "INSERT INTO external_accounts ({ACCOUNT_COLUMNS}) VALUES \
          ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"
     ))
@@ -299,8 +327,9 @@ pub async fn insert_account(
     .bind(false)
     .bind(now)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(id)
 }
 
@@ -315,7 +344,7 @@ pub async fn update_authorized_account(
 ) -> sqlx::Result<()> {
     let sealed = account.tokens.seal(key, account_id);
     let (profile, site) = (&account.profile, &account.site);
-    sqlx::query(
+    crate::with_tx!(tx, conn => sqlx::query(
         "UPDATE external_accounts SET email = $2, email_verified = $3, name = $4, avatar_url = $5, \
          site_id = $6, site_name = $7, site_url = $8, site_avatar_url = $9, scopes = $10, \
          oauth_client_id = $11, access_token = $12, access_token_expires_at = $13, refresh_token = $14, \
@@ -337,8 +366,9 @@ pub async fn update_authorized_account(
     .bind(&sealed.refresh_token)
     .bind(false)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -352,7 +382,7 @@ pub async fn store_refreshed_tokens(
     now: i64,
 ) -> sqlx::Result<()> {
     let sealed = tokens.seal(key, account_id);
-    sqlx::query(
+    crate::with_tx!(tx, conn => sqlx::query(
         "UPDATE external_accounts SET access_token = $2, access_token_expires_at = $3, \
          refresh_token = COALESCE($4, refresh_token), updated_at = $5 WHERE id = $1",
     )
@@ -361,20 +391,22 @@ pub async fn store_refreshed_tokens(
     .bind(tokens.access_token_expires_at)
     .bind(&sealed.refresh_token)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 pub async fn mark_reconnect_needed(db: &Db, account_id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
+    crate::with_db!(db, pool => sqlx::query(
         "UPDATE external_accounts SET reconnect_needed = $2, updated_at = $3 WHERE id = $1",
     )
     .bind(account_id)
     .bind(true)
     .bind(now)
-    .execute(db)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -385,30 +417,29 @@ pub async fn delete_account_unless_last(
     account_id: &str,
 ) -> AppResult<Option<()>> {
     let mut tx = crate::db::begin_write(db).await?;
-    let owned: Option<String> =
-        sqlx::query_scalar("SELECT id FROM external_accounts WHERE id = $1 AND user_id = $2")
+    let owned: Option<String> = crate::with_tx!(&mut tx, conn => sqlx::query_scalar("SELECT id FROM external_accounts WHERE id = $1 AND user_id = $2")
             .bind(account_id)
             .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(conn)
+            .await)?;
     if owned.is_none() {
         return Ok(None);
     }
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM external_accounts WHERE user_id = $1")
+    let count: i64 = crate::with_tx!(&mut tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM external_accounts WHERE user_id = $1")
             .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(conn)
+            .await)?;
     if count <= 1 {
         return Err(AppError::new(
             vestibule_core::ErrorCode::LastExternalAccount,
             "this is the only account the user can sign in with",
         ));
     }
-    sqlx::query("DELETE FROM external_accounts WHERE id = $1")
+    crate::with_tx!(&mut tx, conn => sqlx::query("DELETE FROM external_accounts WHERE id = $1")
         .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
     tx.commit().await?;
     Ok(Some(()))
 }
@@ -418,6 +449,12 @@ pub async fn delete_account_unless_last(
 pub type UserCache = TtlCache<User>;
 
 impl TtlCache<User> {
+    /// The user changed: read them again, here and in every other process.
+    pub fn forget_changed(&self, user_id: &str) {
+        self.forget(user_id);
+        self.announce(crate::peers::Change::User(user_id.to_owned()));
+    }
+
     pub async fn get_or_load(&self, db: &Db, user_id: &str) -> sqlx::Result<Option<Arc<User>>> {
         if let Some(user) = self.get(user_id) {
             return Ok(Some(user));

@@ -45,14 +45,15 @@ impl<'a> Binding<'a> {
 
 pub async fn create(db: &Db, binding: Binding<'_>, now: i64) -> sqlx::Result<String> {
     let token = random_token();
-    sqlx::query(
+    crate::with_db!(db, pool => sqlx::query(
         "INSERT INTO admin_sessions (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
     )
     .bind(binding.token_hash(&token))
     .bind(now)
     .bind(now + LIFETIME_SECS)
-    .execute(db)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(token)
 }
 
@@ -61,28 +62,29 @@ pub async fn is_valid(state: &AppState, token: &str) -> sqlx::Result<bool> {
     if token.is_empty() || token.len() > 128 {
         return Ok(false);
     }
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT expires_at FROM admin_sessions WHERE token_hash = $1")
+    let found: Option<i64> = crate::with_db!(&state.db, pool => sqlx::query_scalar("SELECT expires_at FROM admin_sessions WHERE token_hash = $1")
             .bind(Binding::of(state).token_hash(token))
-            .fetch_optional(&state.db)
-            .await?;
+            .fetch_optional(pool)
+            .await)?;
     Ok(found.is_some_and(|expires_at| expires_at > state.clock.now()))
 }
 
 pub async fn end(db: &Db, binding: Binding<'_>, token: &str) -> sqlx::Result<()> {
-    sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
+    crate::with_db!(db, pool => sqlx::query("DELETE FROM admin_sessions WHERE token_hash = $1")
         .bind(binding.token_hash(token))
-        .execute(db)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete_expired(db: &Db, now: i64) -> sqlx::Result<u64> {
-    let result = sqlx::query("DELETE FROM admin_sessions WHERE expires_at <= $1")
+    let result = crate::with_db!(db, pool => sqlx::query("DELETE FROM admin_sessions WHERE expires_at <= $1")
         .bind(now)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result)
 }
 
 #[cfg(test)]

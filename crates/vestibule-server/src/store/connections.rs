@@ -102,32 +102,32 @@ const COLUMNS: &str = "id, provider, audience, enabled_for_sign_in, use_custom_c
      client_secret, client_secret_last4, scopes, created_at, updated_at";
 
 pub async fn list(db: &Db) -> sqlx::Result<Vec<ConnectionRow>> {
-    sqlx::query_as(&format!(
+    crate::with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM connections ORDER BY created_at, id"
     ))
-    .fetch_all(db)
-    .await
+    .fetch_all(pool)
+    .await)
 }
 
 pub async fn get(db: &Db, id: &str) -> sqlx::Result<Option<ConnectionRow>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
+    crate::with_db!(db, pool => sqlx::query_as(&format!("SELECT {COLUMNS} FROM connections WHERE id = $1"))
         .bind(id)
-        .fetch_optional(db)
-        .await
+        .fetch_optional(pool)
+        .await)
 }
 
 pub async fn by_provider(db: &Db, provider: ProviderId) -> sqlx::Result<Option<ConnectionRow>> {
-    sqlx::query_as(&format!(
+    crate::with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM connections WHERE provider = $1"
     ))
     .bind(provider.as_str())
-    .fetch_optional(db)
-    .await
+    .fetch_optional(pool)
+    .await)
 }
 
 /// Inserts `row`; `false` when the provider already has a connection.
 pub async fn insert(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
-    let result = sqlx::query(
+    let result = crate::with_db!(db, pool => sqlx::query(
         "INSERT INTO connections (id, provider, audience, enabled_for_sign_in, use_custom_credentials, \
          client_id, client_secret, client_secret_last4, scopes, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (provider) DO NOTHING",
@@ -143,13 +143,14 @@ pub async fn insert(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
     .bind(&row.scopes)
     .bind(row.created_at)
     .bind(row.updated_at)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 pub async fn update(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
-    let result = sqlx::query(
+    let result = crate::with_db!(db, pool => sqlx::query(
         "UPDATE connections SET enabled_for_sign_in = $2, use_custom_credentials = $3, client_id = $4, \
          client_secret = $5, client_secret_last4 = $6, scopes = $7, updated_at = $8 WHERE id = $1",
     )
@@ -161,17 +162,19 @@ pub async fn update(db: &Db, row: &ConnectionRow) -> sqlx::Result<bool> {
     .bind(&row.client_secret_last4)
     .bind(&row.scopes)
     .bind(row.updated_at)
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected() == 1)
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 pub async fn delete(db: &Db, id: &str) -> sqlx::Result<bool> {
-    let result = sqlx::query("DELETE FROM connections WHERE id = $1")
+    let result = crate::with_db!(db, pool => sqlx::query("DELETE FROM connections WHERE id = $1")
         .bind(id)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected() == 1)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result == 1)
 }
 
 /// The connection a fresh development instance starts with: Atlassian, on shared credentials.

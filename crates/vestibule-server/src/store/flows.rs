@@ -64,7 +64,7 @@ impl FlowRow {
 
 pub async fn insert(db: &Db, key: &MasterKey, flow: &NewFlow<'_>, now: i64) -> sqlx::Result<()> {
     let id = super::new_id("flow");
-    sqlx::query(
+    crate::with_db!(db, pool => sqlx::query(
         "INSERT INTO oauth_flows (id, cookie_hash, state_hash, provider, intent, oauth_client_id, \
          pkce_verifier, redirect_url, user_id, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -80,37 +80,40 @@ pub async fn insert(db: &Db, key: &MasterKey, flow: &NewFlow<'_>, now: i64) -> s
     .bind(flow.user_id)
     .bind(now)
     .bind(now + LIFETIME_SECS)
-    .execute(db)
-    .await?;
+    .execute(pool)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Takes the flow a cookie stands for out of the database: whoever deletes it, owns it.
 pub async fn take_by_cookie_hash(db: &Db, cookie_hash: &str) -> sqlx::Result<Option<FlowRow>> {
-    let flow: Option<FlowRow> = sqlx::query_as(
+    let flow: Option<FlowRow> = crate::with_db!(db, pool => sqlx::query_as(
         "SELECT id, cookie_hash, state_hash, provider, intent, oauth_client_id, pkce_verifier, \
          redirect_url, user_id, created_at, expires_at FROM oauth_flows WHERE cookie_hash = $1",
     )
     .bind(cookie_hash)
-    .fetch_optional(db)
-    .await?;
+    .fetch_optional(pool)
+    .await)?;
     let Some(flow) = flow else {
         return Ok(None);
     };
-    let deleted = sqlx::query("DELETE FROM oauth_flows WHERE id = $1")
+    let deleted = crate::with_db!(db, pool => sqlx::query("DELETE FROM oauth_flows WHERE id = $1")
         .bind(&flow.id)
-        .execute(db)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
     // Two callbacks racing with one cookie: only the one that deleted the row goes on.
-    Ok((deleted.rows_affected() == 1).then_some(flow))
+    Ok((deleted == 1).then_some(flow))
 }
 
 /// Deletes flows that expired over a minute ago: an abandoned flow takes room only briefly
 /// (a callback within that minute still hears "expired" rather than "missing").
 pub async fn delete_abandoned(db: &Db, now: i64) -> sqlx::Result<u64> {
-    let result = sqlx::query("DELETE FROM oauth_flows WHERE expires_at <= $1")
+    let result = crate::with_db!(db, pool => sqlx::query("DELETE FROM oauth_flows WHERE expires_at <= $1")
         .bind(now - ABANDONED_GRACE_SECS)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result)
 }

@@ -10,6 +10,7 @@ use vestibule_core::api::SessionInfo;
 use crate::cache::TtlCache;
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::{Db, Tx};
+use crate::peers::Change;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
@@ -45,8 +46,14 @@ const TOUCH_EVERY_SECS: i64 = 60;
 pub type SessionCache = TtlCache<SessionRow>;
 
 impl TtlCache<SessionRow> {
+    /// The session of `token` ended: here and in every other process.
     pub fn forget_token(&self, token: &str) {
-        self.forget(&sha256_hex(token));
+        self.forget_ended(&sha256_hex(token));
+    }
+
+    fn forget_ended(&self, hash: &str) {
+        self.forget(hash);
+        self.announce(Change::SessionToken(hash.to_owned()));
     }
 }
 
@@ -67,7 +74,7 @@ pub async fn create(
         expires_at: now + lifetime,
         user_agent: user_agent.map(|ua| ua.chars().take(256).collect()),
     };
-    sqlx::query(
+    crate::with_tx!(tx, conn => sqlx::query(
         "INSERT INTO sessions (id, token_hash, user_id, created_at, last_active_at, expires_at, user_agent) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -78,8 +85,9 @@ pub async fn create(
     .bind(row.last_active_at)
     .bind(row.expires_at)
     .bind(&row.user_agent)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok((token, row))
 }
 
@@ -97,13 +105,13 @@ pub async fn authenticate(
         Some(row) => row,
         None => {
             let generation = cache.generation();
-            let row: Option<SessionRow> = sqlx::query_as(
+            let row: Option<SessionRow> = crate::with_db!(db, pool => sqlx::query_as(
                 "SELECT id, user_id, created_at, last_active_at, expires_at, user_agent \
                  FROM sessions WHERE token_hash = $1",
             )
             .bind(&hash)
-            .fetch_optional(db)
-            .await?;
+            .fetch_optional(pool)
+            .await)?;
             match row {
                 Some(row) => {
                     let row = Arc::new(row);
@@ -118,10 +126,11 @@ pub async fn authenticate(
     };
     if row.ends_at(inactivity) <= now {
         cache.forget(&hash);
-        sqlx::query("DELETE FROM sessions WHERE id = $1")
+        crate::with_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1")
             .bind(&row.id)
-            .execute(db)
-            .await?;
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
         return Ok(None);
     }
     if now - row.last_active_at >= TOUCH_EVERY_SECS {
@@ -129,12 +138,13 @@ pub async fn authenticate(
         let mut touched = (*row).clone();
         touched.last_active_at = now;
         let touched = Arc::new(touched);
-        let updated = sqlx::query("UPDATE sessions SET last_active_at = $2 WHERE id = $1")
+        let updated = crate::with_db!(db, pool => sqlx::query("UPDATE sessions SET last_active_at = $2 WHERE id = $1")
             .bind(&row.id)
             .bind(now)
-            .execute(db)
-            .await?;
-        if updated.rows_affected() == 0 {
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        if updated == 0 {
             // Ended meanwhile.
             cache.forget(&hash);
             return Ok(None);
@@ -148,12 +158,13 @@ pub async fn authenticate(
 /// Ends the session a cookie token stands for.
 pub async fn end_by_token(db: &Db, cache: &SessionCache, token: &str) -> sqlx::Result<()> {
     let hash = sha256_hex(token);
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    crate::with_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&hash)
-        .execute(db)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
     // After the delete: a read racing with it must not find the row and cache it again.
-    cache.forget(&hash);
+    cache.forget_ended(&hash);
     Ok(())
 }
 
@@ -164,23 +175,26 @@ pub async fn end_by_id(
     user_id: &str,
     session_id: &str,
 ) -> sqlx::Result<bool> {
-    let result = sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+    let result = crate::with_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(session_id)
         .bind(user_id)
-        .execute(db)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
     cache.forget_where(|row| row.id != session_id);
-    Ok(result.rows_affected() == 1)
+    cache.announce(Change::SessionId(session_id.to_owned()));
+    Ok(result == 1)
 }
 
 /// The same, inside a sign-in's transaction (a browser that signs in again drops its old
 /// session). The caller calls [`SessionCache::forget_token`] after the commit.
 pub async fn end_by_token_in(tx: &mut Tx, token: &str) -> sqlx::Result<()> {
     let hash = sha256_hex(token);
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+    crate::with_tx!(tx, conn => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(&hash)
-        .execute(&mut **tx)
-        .await?;
+        .execute(conn)
+        .await
+        .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
@@ -190,23 +204,24 @@ pub async fn list_for_user(
     now: i64,
     inactivity: i64,
 ) -> sqlx::Result<Vec<SessionRow>> {
-    sqlx::query_as(
+    crate::with_db!(db, pool => sqlx::query_as(
         "SELECT id, user_id, created_at, last_active_at, expires_at, user_agent FROM sessions \
          WHERE user_id = $1 AND expires_at > $2 AND last_active_at > $3 ORDER BY created_at DESC, id",
     )
     .bind(user_id)
     .bind(now)
     .bind(now - inactivity)
-    .fetch_all(db)
-    .await
+    .fetch_all(pool)
+    .await)
 }
 
 /// Deletes sessions past their end.
 pub async fn delete_expired(db: &Db, now: i64, inactivity: i64) -> sqlx::Result<u64> {
-    let result = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_active_at <= $2")
+    let result = crate::with_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_active_at <= $2")
         .bind(now)
         .bind(now - inactivity)
-        .execute(db)
-        .await?;
-    Ok(result.rows_affected())
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+    Ok(result)
 }

@@ -25,23 +25,23 @@ const COLUMNS: &str = "kid, private_key, public_key, created_at, retired_at";
 /// The signing key first, then the retired ones newest first: a rotation within one second
 /// (equal `created_at`) must not let a random kid decide the order.
 pub async fn published(db: &Db, retired_after: i64) -> sqlx::Result<Vec<SigningKeyRow>> {
-    sqlx::query_as(&format!(
+    crate::with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM signing_keys WHERE retired_at IS NULL OR retired_at > $1 \
          ORDER BY retired_at IS NOT NULL, created_at DESC, kid DESC"
     ))
     .bind(retired_after)
-    .fetch_all(db)
-    .await
+    .fetch_all(pool)
+    .await)
 }
 
 pub async fn count_active(tx: &mut Tx) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")
-        .fetch_one(&mut **tx)
-        .await
+    crate::with_tx!(tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM signing_keys WHERE retired_at IS NULL")
+        .fetch_one(conn)
+        .await)
 }
 
 pub async fn insert(tx: &mut Tx, row: &SigningKeyRow) -> sqlx::Result<()> {
-    sqlx::query(&format!(
+    crate::with_tx!(tx, conn => sqlx::query(&format!(
         "INSERT INTO signing_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5)"
     ))
     .bind(&row.kid)
@@ -49,29 +49,31 @@ pub async fn insert(tx: &mut Tx, row: &SigningKeyRow) -> sqlx::Result<()> {
     .bind(&row.public_key)
     .bind(row.created_at)
     .bind(row.retired_at)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
     Ok(())
 }
 
 /// Retires every active key but `kid`; returns how many.
 pub async fn retire_all_but(tx: &mut Tx, kid: &str, now: i64) -> sqlx::Result<u64> {
-    let result = sqlx::query(
+    let result = crate::with_tx!(tx, conn => sqlx::query(
         "UPDATE signing_keys SET retired_at = $2 WHERE kid <> $1 AND retired_at IS NULL",
     )
     .bind(kid)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(result.rows_affected())
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected()))?;
+    Ok(result)
 }
 
 /// Deletes keys retired at or before `cutoff`: no live token can carry their signature.
 pub async fn delete_retired(tx: &mut Tx, cutoff: i64) -> sqlx::Result<u64> {
-    let result =
-        sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at <= $1")
+    let result = crate::with_tx!(tx, conn => sqlx::query("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at <= $1")
             .bind(cutoff)
-            .execute(&mut **tx)
-            .await?;
-    Ok(result.rows_affected())
+            .execute(conn)
+            .await
+            .map(|done| done.rows_affected()))?;
+    Ok(result)
 }

@@ -173,7 +173,7 @@ async fn expired_flows_are_swept_within_a_minute() {
     Browser::new().start(&server, "intent=sign_in").await;
     let db = &server.server.state.db;
     let expires_at: i64 = sqlx::query_scalar("SELECT expires_at FROM oauth_flows")
-        .fetch_one(db)
+        .fetch_one(crate::common::sqlite(db))
         .await
         .unwrap();
     assert_eq!(flows::delete_abandoned(db, expires_at).await.unwrap(), 0);

@@ -247,7 +247,7 @@ async fn the_dashboard_signs_in_with_the_secret_key_into_a_strict_cookie() {
         .1
         .to_owned();
     let stored: String = sqlx::query_scalar("SELECT token_hash FROM admin_sessions")
-        .fetch_one(&server.server.state.db)
+        .fetch_one(crate::common::sqlite(&server.server.state.db))
         .await
         .unwrap();
     assert_ne!(stored, token);

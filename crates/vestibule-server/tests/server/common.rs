@@ -50,6 +50,14 @@ fn init_logs() {
     });
 }
 
+/// The pool of a test instance on the default SQLite file, for tests that look at its rows.
+pub fn sqlite(db: &vestibule_server::db::Db) -> &sqlx::SqlitePool {
+    match db {
+        vestibule_server::db::Db::Sqlite(pool) => pool,
+        vestibule_server::db::Db::Postgres(_) => panic!("this test reads an SQLite instance"),
+    }
+}
+
 pub struct TestServer {
     pub server: RunningServer,
     pub secret_key: String,
@@ -209,7 +217,7 @@ impl TestServer {
 
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.server.state.db)
+            .fetch_one(sqlite(&self.server.state.db))
             .await
             .unwrap()
     }

@@ -8,7 +8,7 @@ use vestibule_server::crypto::{CryptoError, MasterKey, Slot};
 use vestibule_server::keys::{self, SEALED_COLUMNS};
 use vestibule_server::{ServeArgs, db, server};
 
-use crate::common::{Browser, TestServer};
+use crate::common::{Browser, TestServer, sqlite};
 
 async fn sealed_values(db: &db::Db) -> Vec<(keys::SealedColumn, String, String)> {
     let mut values = Vec::new();
@@ -17,7 +17,7 @@ async fn sealed_values(db: &db::Db) -> Vec<(keys::SealedColumn, String, String)>
             "SELECT {}, {} FROM {} WHERE {} IS NOT NULL",
             column.id_column, column.column, column.table, column.column
         ))
-        .fetch_all(db)
+        .fetch_all(sqlite(db))
         .await
         .unwrap();
         values.extend(rows.into_iter().map(|(id, value)| (*column, id, value)));
@@ -32,7 +32,7 @@ async fn values_sealed_with(db: &db::Db, key_id: &str) -> Vec<String> {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
          AND name NOT LIKE '_sqlx%'",
     )
-    .fetch_all(db)
+    .fetch_all(sqlite(db))
     .await
     .unwrap();
     let prefix = format!("v1.{key_id}.%");
@@ -40,7 +40,7 @@ async fn values_sealed_with(db: &db::Db, key_id: &str) -> Vec<String> {
     for table in tables {
         let columns: Vec<String> =
             sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .fetch_all(db)
+                .fetch_all(sqlite(db))
                 .await
                 .unwrap();
         for column in columns {
@@ -48,7 +48,7 @@ async fn values_sealed_with(db: &db::Db, key_id: &str) -> Vec<String> {
                 "SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE $1"
             ))
             .bind(&prefix)
-            .fetch_one(db)
+            .fetch_one(sqlite(db))
             .await
             .unwrap();
             if count > 0 {
@@ -193,7 +193,7 @@ async fn a_value_that_opens_with_neither_key_stops_the_rotation_untouched() {
         .bind(id.to_owned())
         .bind(format!("provider-{id}"))
         .bind(sealed)
-        .execute(&db)
+        .execute(sqlite(&db))
     };
     let good = old.seal(Slot::new("connections", "client_secret", "con_a"), "a");
     insert("con_a", good.clone()).await.unwrap();
@@ -202,7 +202,7 @@ async fn a_value_that_opens_with_neither_key_stops_the_rotation_untouched() {
     assert!(keys::rotate_master(&db, &old, &new).await.is_err());
     let kept: String =
         sqlx::query_scalar("SELECT client_secret FROM connections WHERE id = 'con_a'")
-            .fetch_one(&db)
+            .fetch_one(sqlite(&db))
             .await
             .unwrap();
     assert_eq!(kept, good, "all or nothing");

@@ -103,8 +103,13 @@ async fn internal_errors_carry_the_request_id_as_their_only_detail() {
     let server = TestServer::development().await;
     // The database goes away: every query fails from now on.
     server.server.state.db.close().await;
+    // The load balancer's question is answered "down", not as an internal error.
     let health = Request::get("/v1/health").body(Body::empty()).unwrap();
-    let (status, request_id, body) = send(&server, health).await;
+    let (status, _, body) = send(&server, health).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["database"], "down");
+    let environment = Request::get("/v1/environment").body(Body::empty()).unwrap();
+    let (status, request_id, body) = send(&server, environment).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!request_id.is_empty());
     assert_eq!(body["code"], "internal");

@@ -59,7 +59,7 @@ async fn no_secret_is_stored_or_logged_in_plain_text() {
         .unwrap();
     // Force a refresh so that a rotated pair is stored too.
     sqlx::query("UPDATE external_accounts SET access_token_expires_at = 0")
-        .execute(&state.db)
+        .execute(crate::common::sqlite(&state.db))
         .await
         .unwrap();
     let second: OAuthAccessToken = server

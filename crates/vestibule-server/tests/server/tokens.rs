@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use vestibule_core::api::{OAuthAccessToken, User};
 
-use crate::common::{Browser, TestServer, consent_as};
+use crate::common::{Browser, TestServer, consent_as, sqlite};
 
 async fn signed_in_user(server: &TestServer) -> User {
     consent_as(&server.control(), demo::ACCOUNT_DEFAULT);
@@ -19,7 +19,7 @@ async fn signed_in_user(server: &TestServer) -> User {
 async fn expire_access_tokens(server: &TestServer) {
     sqlx::query("UPDATE external_accounts SET access_token_expires_at = $1")
         .bind(server.server.state.clock.now() + 30)
-        .execute(&server.server.state.db)
+        .execute(sqlite(&server.server.state.db))
         .await
         .unwrap();
 }
@@ -210,7 +210,7 @@ async fn an_internal_error_shows_only_a_reference_to_the_request() {
     let user = signed_in_user(&server).await;
     // A sealed token moved from another row no longer opens: that is our fault, not the caller's.
     sqlx::query("UPDATE external_accounts SET access_token = 'v1.00000000.AAAA'")
-        .execute(&server.server.state.db)
+        .execute(sqlite(&server.server.state.db))
         .await
         .unwrap();
     let failed = token(&server, &user.id).await;
@@ -255,7 +255,7 @@ async fn a_caller_that_disconnects_mid_refresh_leaves_a_working_refresh_token() 
     let db = &server.server.state.db;
     let stored_refresh_token = async || -> Option<String> {
         sqlx::query_scalar("SELECT refresh_token FROM external_accounts")
-            .fetch_one(db)
+            .fetch_one(sqlite(db))
             .await
             .unwrap()
     };
