@@ -153,13 +153,22 @@ impl Server {
         })
     }
 
-    /// The secret key a development instance prints at start (`secret key: sk_test_…`).
-    pub fn printed_secret_key(&self) -> Option<String> {
-        self.output
-            .lock()
-            .expect("output lock")
-            .iter()
-            .find_map(|l| l.strip_prefix("secret key: ").map(|k| k.trim().to_owned()))
+    /// The secret key a development instance prints at start (`secret key: sk_test_…`). The
+    /// line comes after `vestibule listening on`, so it may still be on its way: wait a little.
+    pub async fn printed_secret_key(&self) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let key = self
+                .output
+                .lock()
+                .expect("output lock")
+                .iter()
+                .find_map(|l| l.strip_prefix("secret key: ").map(|k| k.trim().to_owned()));
+            if key.is_some() || tokio::time::Instant::now() >= deadline {
+                return key;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Stops the server and waits for it to exit.
