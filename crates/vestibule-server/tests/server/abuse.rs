@@ -256,3 +256,70 @@ async fn session_tokens_are_limited_per_session() {
     );
     server.shutdown().await;
 }
+
+/// Every wrong secret key is logged with the address it came from, for the dashboard sign-in
+/// and for a Bearer key alike (here an address a trusted proxy forwarded, which no other test
+/// uses, so that the line found is this request's).
+#[tokio::test]
+async fn auth_failures_are_logged_with_the_client_address() {
+    let server = TestServer::development_with(|args| {
+        args.trusted_proxies = vec!["127.0.0.1".into()];
+    })
+    .await;
+    let dashboard = server
+        .http
+        .post(server.url("/v1/admin/session"))
+        .header("origin", server.url(""))
+        .header("x-forwarded-for", "203.0.113.71")
+        .json(&json!({ "secret_key": "sk_test_guess" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), StatusCode::UNAUTHORIZED);
+    let bearer = server
+        .http
+        .get(server.url("/v1/users/user_x"))
+        .bearer_auth("sk_test_guess")
+        .header("x-forwarded-for", "203.0.113.72")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), StatusCode::UNAUTHORIZED);
+    let logs = String::from_utf8_lossy(&captured_logs().lock().unwrap()).into_owned();
+    for client in ["203.0.113.71", "203.0.113.72"] {
+        assert!(
+            logs.lines().any(|line| line.contains("wrong secret key")
+                && line.contains(&format!("client={client}"))),
+            "no auth-failure line names {client}"
+        );
+    }
+    server.shutdown().await;
+}
+
+/// Many addresses guessing together meet the total cap, even though none of them spent its
+/// own allowance.
+#[tokio::test]
+async fn wrong_secret_keys_from_many_addresses_meet_the_total_cap() {
+    let server = TestServer::development_with(|args| {
+        args.trusted_proxies = vec!["127.0.0.1".into()];
+        args.rate_limit_secret_key = parse_rate("10/1h").unwrap();
+        args.rate_limit_secret_key_total = parse_rate("3/1h").unwrap();
+    })
+    .await;
+    let guess = |client: String| {
+        server
+            .http
+            .post(server.url("/v1/admin/session"))
+            .header("origin", server.url(""))
+            .header("x-forwarded-for", client)
+            .json(&json!({ "secret_key": "sk_test_guess" }))
+            .send()
+    };
+    for i in 1..=3 {
+        let wrong = guess(format!("198.51.100.{i}")).await.unwrap();
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED, "guess {i}");
+    }
+    assert_rate_limited(&guess("198.51.100.4".to_owned()).await.unwrap());
+    assert_rate_limited(&guess("198.51.100.5".to_owned()).await.unwrap());
+    server.shutdown().await;
+}
