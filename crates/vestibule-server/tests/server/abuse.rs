@@ -99,13 +99,19 @@ async fn calls_per_secret_key_are_limited() {
         args.rate_limit_secret_key_requests = parse_rate("3/1h").unwrap();
     })
     .await;
-    for _ in 0..3 {
+    // The admin and the backend API draw on the same allowance of the key.
+    for _ in 0..2 {
         assert_eq!(
             server.admin_get("/v1/admin/connections").await.status(),
             StatusCode::OK
         );
     }
+    assert_eq!(
+        server.admin_get("/v1/users/user_x").await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert_rate_limited(&server.admin_get("/v1/admin/connections").await);
+    assert_rate_limited(&server.admin_get("/v1/users/user_x").await);
     server.shutdown().await;
 }
 
@@ -163,6 +169,28 @@ async fn pending_flows_are_capped_per_address() {
             .get(&server.url("/v1/oauth/atlassian/start?intent=sign_in"))
             .await,
     );
+    assert_eq!(server.count("oauth_flows").await, 2);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn pending_flows_are_capped_in_total() {
+    let server = TestServer::development_with(|args| {
+        args.trusted_proxies = vec!["127.0.0.1".into()];
+        args.max_pending_flows = std::num::NonZeroU32::new(2).unwrap();
+    })
+    .await;
+    let start = |client: &str| {
+        server
+            .http
+            .get(server.url("/v1/oauth/atlassian/start?intent=sign_in"))
+            .header("x-forwarded-for", client.to_owned())
+            .send()
+    };
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        assert_eq!(start(client).await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+    assert_rate_limited(&start("198.51.100.3").await.unwrap());
     assert_eq!(server.count("oauth_flows").await, 2);
     server.shutdown().await;
 }
