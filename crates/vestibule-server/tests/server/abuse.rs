@@ -351,3 +351,50 @@ async fn wrong_secret_keys_from_many_addresses_meet_the_total_cap() {
     assert_rate_limited(&guess("198.51.100.5".to_owned()).await.unwrap());
     server.shutdown().await;
 }
+
+/// The total cap does not lock out the clients that already proved the key from their address
+/// (the app's backend, an operator signed in earlier): a distributed guesser cannot take the
+/// admin and backend APIs down for them. A new address is refused while the cap is spent.
+#[tokio::test]
+async fn the_total_cap_spares_addresses_that_proved_the_key() {
+    let server = TestServer::development_with(|args| {
+        args.trusted_proxies = vec!["127.0.0.1".into()];
+        args.rate_limit_secret_key_total = parse_rate("3/1h").unwrap();
+    })
+    .await;
+    let backend = |client: &str| {
+        server
+            .http
+            .get(server.url("/v1/admin/connections"))
+            .bearer_auth(&server.secret_key)
+            .header("x-forwarded-for", client.to_owned())
+            .send()
+    };
+    assert_eq!(
+        backend("192.0.2.10").await.unwrap().status(),
+        StatusCode::OK
+    );
+    for i in 1..=4 {
+        let guess = server
+            .http
+            .get(server.url("/v1/users/user_x"))
+            .bearer_auth("sk_test_guess")
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .send()
+            .await
+            .unwrap();
+        let expected = if i <= 3 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(guess.status(), expected, "guess {i}");
+    }
+    assert_eq!(
+        backend("192.0.2.10").await.unwrap().status(),
+        StatusCode::OK,
+        "the app's backend still works"
+    );
+    assert_rate_limited(&backend("192.0.2.11").await.unwrap());
+    server.shutdown().await;
+}
