@@ -30,7 +30,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn quota(self) -> Quota {
+    pub(crate) fn quota(self) -> Quota {
         let interval = (self.period / self.count.get()).max(Duration::from_nanos(1));
         Quota::with_period(interval)
             .unwrap_or_else(|| Quota::per_second(self.count))
@@ -240,7 +240,9 @@ impl AbuseLimits {
     }
 }
 
-fn wait_of(not_until: &governor::NotUntil<<DefaultClock as Clock>::Instant>) -> Duration {
+pub(crate) fn wait_of(
+    not_until: &governor::NotUntil<<DefaultClock as Clock>::Instant>,
+) -> Duration {
     not_until.wait_time_from(DefaultClock::default().now())
 }
 
@@ -258,7 +260,7 @@ pub fn too_many(RetryAfter(wait): RetryAfter) -> Response {
     response
 }
 
-fn retry_after_secs(wait: Duration) -> u64 {
+pub(crate) fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
