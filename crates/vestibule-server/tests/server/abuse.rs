@@ -215,6 +215,49 @@ async fn expired_flows_are_swept_within_a_minute() {
     server.shutdown().await;
 }
 
+/// The sweeper itself (not only the query above): a flow abandoned just over a minute ago is
+/// gone as soon as the instance sweeps, which it does on start and every minute after.
+#[tokio::test]
+async fn the_sweeper_deletes_a_flow_abandoned_a_minute_ago() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut args = vestibule_server::ServeArgs::defaults();
+    args.listen = "127.0.0.1:0".parse().unwrap();
+    args.data_dir = data_dir.path().to_owned();
+    args.dist_dir = data_dir.path().join("no-dist");
+    let first = vestibule_server::server::start(args.clone()).await.unwrap();
+    let started = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(first.url("/v1/oauth/atlassian/start?intent=sign_in"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let abandoned = first.state.clock.now() - flows::ABANDONED_GRACE_SECS - 1;
+    sqlx::query("UPDATE oauth_flows SET expires_at = $1")
+        .bind(abandoned)
+        .execute(&first.state.db)
+        .await
+        .unwrap();
+    first.shutdown().await.unwrap();
+
+    let second = vestibule_server::server::start(args).await.unwrap();
+    let mut left = 1;
+    for _ in 0..50 {
+        left = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM oauth_flows")
+            .fetch_one(&second.state.db)
+            .await
+            .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "the abandoned flow is still there");
+    second.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn forwarded_for_counts_only_from_trusted_proxies() {
     let start = |server: &TestServer, client: &str| {
