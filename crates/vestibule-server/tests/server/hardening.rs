@@ -133,6 +133,28 @@ async fn other_authorization_headers_do_not_skip_the_cross_site_check() {
         "still signed in"
     );
 
+    // The dashboard's cookie is ambient too: a proxy's credentials do not let a foreign page
+    // change a connection with it.
+    let dashboard = dashboard_cookie(&server.server, &server.secret_key).await;
+    let id = server.connection_id().await;
+    for authorization in ["Basic dXNlcjpwYXNz", "Bearer sk_test_not_the_key"] {
+        let refused = server
+            .http
+            .patch(server.url(&format!("/v1/admin/connections/{id}")))
+            .header("cookie", &dashboard)
+            .header("authorization", authorization)
+            .header("origin", "https://evil.test")
+            .json(&json!({ "enabled_for_sign_in": false }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::FORBIDDEN,
+            "PATCH a connection by dashboard cookie with {authorization}"
+        );
+    }
+
     // The valid secret key is exempt: it is not ambient, a page cannot have it.
     let allowed = server
         .http
