@@ -30,7 +30,7 @@ pub struct Rate {
 }
 
 impl Rate {
-    fn quota(self) -> Quota {
+    pub(crate) fn quota(self) -> Quota {
         let interval = (self.period / self.count.get()).max(Duration::from_nanos(1));
         Quota::with_period(interval)
             .unwrap_or_else(|| Quota::per_second(self.count))
@@ -86,6 +86,8 @@ pub struct AbuseLimits {
     /// Addresses (and, under `None`, everyone) that spent their secret-key failures, until when.
     /// Checked *before* a key is compared, so that a blocked guesser learns nothing.
     blocked: Mutex<HashMap<Option<IpAddr>, Instant>>,
+    /// Addresses that presented the right key, until when the total cap spares them.
+    proven: Mutex<HashMap<IpAddr, Instant>>,
     oauth_starts: Keyed<IpAddr>,
     pending_per_address: Keyed<IpAddr>,
     pending_total: DefaultDirectRateLimiter,
@@ -101,6 +103,10 @@ impl std::fmt::Debug for AbuseLimits {
             .finish_non_exhaustive()
     }
 }
+
+/// How long an address that presented the right key stays spared by the total cap. Only the
+/// key's holders can be in this set, so it stays small.
+pub const PROVEN_FOR: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Refused: try again after this long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +126,7 @@ impl AbuseLimits {
             key_failures: RateLimiter::keyed(settings.secret_key_failures.quota()),
             key_failures_total: RateLimiter::direct(settings.secret_key_failures_total.quota()),
             blocked: Mutex::default(),
+            proven: Mutex::default(),
             oauth_starts: RateLimiter::keyed(settings.oauth_starts.quota()),
             pending_per_address: RateLimiter::keyed(per_lifetime(
                 settings.pending_flows_per_address,
@@ -132,12 +139,21 @@ impl AbuseLimits {
         }
     }
 
-    /// Whether `ip` may present a secret key now (before it is compared).
+    /// Whether `ip` may present a secret key now (before it is compared). The total cap
+    /// (a distributed guesser) spares an address that proved the key within [`PROVEN_FOR`]:
+    /// the guesser cannot make the APIs refuse the app's backend. Its own allowance still holds.
     pub fn admit_secret_key(&self, ip: IpAddr) -> Result<(), RetryAfter> {
         self.tidy();
         let now = Instant::now();
+        let proven = self
+            .proven
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&ip)
+            .is_some_and(|until| *until > now);
         let blocked = self.blocked.lock().unwrap_or_else(|p| p.into_inner());
-        let until = [blocked.get(&None), blocked.get(&Some(ip))]
+        let everyone = blocked.get(&None).filter(|_| !proven);
+        let until = [everyone, blocked.get(&Some(ip))]
             .into_iter()
             .flatten()
             .filter(|until| **until > now)
@@ -168,6 +184,14 @@ impl AbuseLimits {
             longest = longest.max(Some(wait));
         }
         longest.map(RetryAfter)
+    }
+
+    /// `ip` presented the right key (a Bearer call or a dashboard sign-in).
+    pub fn secret_key_proven(&self, ip: IpAddr) {
+        self.proven
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(ip, Instant::now() + PROVEN_FOR);
     }
 
     /// One call of the admin or backend API with the valid key `key`.
@@ -209,10 +233,16 @@ impl AbuseLimits {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .retain(|_, until| *until > now);
+        self.proven
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|_, until| *until > now);
     }
 }
 
-fn wait_of(not_until: &governor::NotUntil<<DefaultClock as Clock>::Instant>) -> Duration {
+pub(crate) fn wait_of(
+    not_until: &governor::NotUntil<<DefaultClock as Clock>::Instant>,
+) -> Duration {
     not_until.wait_time_from(DefaultClock::default().now())
 }
 
@@ -230,7 +260,7 @@ pub fn too_many(RetryAfter(wait): RetryAfter) -> Response {
     response
 }
 
-fn retry_after_secs(wait: Duration) -> u64 {
+pub(crate) fn retry_after_secs(wait: Duration) -> u64 {
     wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
@@ -283,6 +313,9 @@ pub async fn secret_key_attempts(
         return too_many(wait);
     }
     let response = next.run(request).await;
+    if bearer_valid == Some(true) || (dashboard_sign_in && response.status().is_success()) {
+        state.abuse.secret_key_proven(ip);
+    }
     let failed = bearer_valid == Some(false)
         || (dashboard_sign_in && response.status() == StatusCode::UNAUTHORIZED);
     if failed {
@@ -405,6 +438,29 @@ mod tests {
                 .admit_secret_key("203.0.113.3".parse().unwrap())
                 .is_err()
         );
+    }
+
+    #[test]
+    fn the_total_cap_spares_an_address_that_proved_the_key() {
+        let limits = limits();
+        let backend: IpAddr = "192.0.2.10".parse().unwrap();
+        limits.secret_key_proven(backend);
+        // Five failures spend everyone's allowance (5); the sixth blocks everyone else.
+        for i in 1..=6 {
+            let guesser: IpAddr = format!("198.51.100.{i}").parse().unwrap();
+            limits.secret_key_failed(guesser);
+        }
+        assert!(
+            limits
+                .admit_secret_key("203.0.113.3".parse().unwrap())
+                .is_err()
+        );
+        assert!(limits.admit_secret_key(backend).is_ok());
+        // Its own allowance still holds.
+        for _ in 0..4 {
+            limits.secret_key_failed(backend);
+        }
+        assert!(limits.admit_secret_key(backend).is_err());
     }
 
     #[test]

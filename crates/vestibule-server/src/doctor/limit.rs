@@ -2,82 +2,62 @@
 //! connection (or per Client ID, for unsaved values) and a ceiling for the whole instance,
 //! so that the check cannot be used to hammer Atlassian or to try Client IDs in bulk.
 //!
-//! A sliding window of start times per key; small and in memory, and meant to give way to
-//! the server's shared rate limiter once one exists.
+//! Counted by the server's shared mechanism ([`crate::rate_limit`], `governor`'s GCRA): `N`
+//! checks at once, then one more every `period / N`.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, RateLimiter};
+
+use crate::rate_limit::{Rate, retry_after_secs, wait_of};
 
 /// Checks allowed per key within [`WINDOW`].
-pub const PER_KEY: usize = 6;
+pub const PER_KEY: u32 = 6;
 /// Checks allowed for the whole instance within [`WINDOW`].
-pub const GLOBAL: usize = 30;
+pub const GLOBAL: u32 = 30;
 pub const WINDOW: Duration = Duration::from_secs(60);
 
-#[derive(Debug)]
 pub struct CheckLimiter {
-    per_key: usize,
-    global: usize,
-    window: Duration,
-    starts: Mutex<Starts>,
+    per_key: DefaultKeyedRateLimiter<String>,
+    global: DefaultDirectRateLimiter,
 }
 
-#[derive(Debug, Default)]
-struct Starts {
-    by_key: HashMap<String, VecDeque<Instant>>,
-    all: VecDeque<Instant>,
+impl std::fmt::Debug for CheckLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckLimiter")
+            .field("keys", &self.per_key.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for CheckLimiter {
     fn default() -> Self {
-        Self::new(PER_KEY, GLOBAL, WINDOW)
+        let rate = |count| Rate {
+            count: NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN),
+            period: WINDOW,
+        };
+        Self::new(rate(PER_KEY), rate(GLOBAL))
     }
 }
 
 impl CheckLimiter {
-    pub fn new(per_key: usize, global: usize, window: Duration) -> Self {
+    pub fn new(per_key: Rate, global: Rate) -> Self {
         Self {
-            per_key,
-            global,
-            window,
-            starts: Mutex::default(),
+            per_key: RateLimiter::keyed(per_key.quota()),
+            global: RateLimiter::direct(global.quota()),
         }
     }
 
-    /// Counts one check for `key`, or says how long to wait (whole seconds, at least 1).
-    pub fn try_start(&self, key: &str, now: Instant) -> Result<(), u64> {
-        let mut guard = self.starts.lock().unwrap_or_else(|p| p.into_inner());
-        // One reborrow, so that the two fields can be borrowed apart.
-        let starts = &mut *guard;
-        let window = self.window;
-        let expire = |queue: &mut VecDeque<Instant>| {
-            while queue
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= window)
-            {
-                queue.pop_front();
-            }
-        };
-        expire(&mut starts.all);
-        starts.by_key.retain(|_, queue| {
-            expire(queue);
-            !queue.is_empty()
-        });
-        let wait = |queue: &VecDeque<Instant>| {
-            let oldest = queue.front().copied().unwrap_or(now);
-            (window.saturating_sub(now.duration_since(oldest)).as_secs()).max(1)
-        };
-        if starts.all.len() >= self.global {
-            return Err(wait(&starts.all));
+    /// Counts one check for `key`, or says how long to wait (whole seconds, at least 1). The
+    /// key's allowance is asked first, so that one busy key cannot spend the instance's.
+    pub fn try_start(&self, key: &str) -> Result<(), u64> {
+        if self.per_key.len() > 10_000 {
+            self.per_key.retain_recent();
         }
-        let queue = starts.by_key.entry(key.to_owned()).or_default();
-        if queue.len() >= self.per_key {
-            return Err(wait(queue));
-        }
-        queue.push_back(now);
-        starts.all.push_back(now);
-        Ok(())
+        let refused = |wait| retry_after_secs(wait_of(&wait)).max(1);
+        self.per_key.check_key(&key.to_owned()).map_err(refused)?;
+        self.global.check().map_err(refused)
     }
 }
 
@@ -85,20 +65,32 @@ impl CheckLimiter {
 mod tests {
     use super::*;
 
+    fn rate(s: &str) -> Rate {
+        crate::rate_limit::parse_rate(s).unwrap()
+    }
+
     #[test]
     fn limits_each_key_and_the_whole_instance() {
-        let limiter = CheckLimiter::new(2, 3, Duration::from_secs(60));
-        let t0 = Instant::now();
-        assert!(limiter.try_start("a", t0).is_ok());
-        assert!(limiter.try_start("a", t0).is_ok());
-        assert_eq!(limiter.try_start("a", t0), Err(60));
-        assert!(limiter.try_start("b", t0).is_ok());
-        // The instance's ceiling holds for a key never seen before.
-        assert_eq!(limiter.try_start("c", t0), Err(60));
-        let later = t0 + Duration::from_secs(45);
-        assert_eq!(limiter.try_start("a", later), Err(15));
-        let after = t0 + Duration::from_secs(60);
-        assert!(limiter.try_start("a", after).is_ok());
-        assert!(limiter.try_start("c", after).is_ok());
+        let limiter = CheckLimiter::new(rate("2/1h"), rate("3/1h"));
+        assert!(limiter.try_start("a").is_ok());
+        assert!(limiter.try_start("a").is_ok());
+        // The third of "a" waits for one of its two checks an hour to come back.
+        let wait = limiter.try_start("a").unwrap_err();
+        assert!((1700..=1800).contains(&wait), "{wait}");
+        assert!(limiter.try_start("b").is_ok());
+        // The instance's ceiling (3) holds for a key never seen before.
+        let wait = limiter.try_start("c").unwrap_err();
+        assert!((1100..=1200).contains(&wait), "{wait}");
+    }
+
+    #[test]
+    fn the_defaults_allow_a_few_checks_a_minute() {
+        let limiter = CheckLimiter::default();
+        for _ in 0..PER_KEY {
+            assert!(limiter.try_start("connection:con_1").is_ok());
+        }
+        let wait = limiter.try_start("connection:con_1").unwrap_err();
+        assert!((1..=WINDOW.as_secs()).contains(&wait), "{wait}");
+        assert!(limiter.try_start("connection:con_2").is_ok());
     }
 }

@@ -11,7 +11,7 @@ pub mod probe;
 pub mod record;
 pub mod steps;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use url::Url;
 use vestibule_core::connection_check::{CheckOutcome, ConnectionCheck};
@@ -190,5 +190,5 @@ async fn token_probe(
 
 /// Counts a check against the limits; `Err` carries the seconds to wait.
 pub fn admit(state: &AppState, key: &str) -> Result<(), u64> {
-    state.doctor.limiter.try_start(key, Instant::now())
+    state.doctor.limiter.try_start(key)
 }

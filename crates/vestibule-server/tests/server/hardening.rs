@@ -133,6 +133,28 @@ async fn other_authorization_headers_do_not_skip_the_cross_site_check() {
         "still signed in"
     );
 
+    // The dashboard's cookie is ambient too: a proxy's credentials do not let a foreign page
+    // change a connection with it.
+    let dashboard = dashboard_cookie(&server.server, &server.secret_key).await;
+    let id = server.connection_id().await;
+    for authorization in ["Basic dXNlcjpwYXNz", "Bearer sk_test_not_the_key"] {
+        let refused = server
+            .http
+            .patch(server.url(&format!("/v1/admin/connections/{id}")))
+            .header("cookie", &dashboard)
+            .header("authorization", authorization)
+            .header("origin", "https://evil.test")
+            .json(&json!({ "enabled_for_sign_in": false }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.status(),
+            StatusCode::FORBIDDEN,
+            "PATCH a connection by dashboard cookie with {authorization}"
+        );
+    }
+
     // The valid secret key is exempt: it is not ambient, a page cannot have it.
     let allowed = server
         .http
@@ -266,22 +288,37 @@ async fn half_sent_requests_are_cut_off() {
     server.shutdown().await;
 }
 
-/// 6. A long path is logged once per request, and only its beginning.
+/// 6. A long path is logged once per request, and only its beginning: an API path (first,
+/// because it answered 404 even before the fix, so only the logging can fail here) and a
+/// portal path, one long segment or many short ones.
 #[tokio::test]
 async fn long_paths_are_logged_once_and_bounded() {
-    let server = TestServer::development().await;
-    let marker = format!("m{}", uuid_like());
-    let path = format!("/{marker}{}", "z".repeat(20_000));
-    let response = server.http.get(server.url(&path)).send().await.unwrap();
-    assert!(response.status().is_client_error() || response.status().is_success());
-    let logs =
-        String::from_utf8_lossy(&crate::common::captured_logs().lock().unwrap()).into_owned();
-    assert_eq!(
-        logs.matches(&marker).count(),
-        1,
-        "the path is logged exactly once"
-    );
-    assert!(!logs.contains(&"z".repeat(500)), "and never in full");
+    let dist = portal_with_directories();
+    let dist_dir = dist.path().to_owned();
+    let server = TestServer::development_with(|args| args.dist_dir = dist_dir).await;
+    for (prefix, tail) in [
+        ("/v1/", "z".repeat(20_000)),
+        ("/v1/", "zz/".repeat(6_000)),
+        ("/", "z".repeat(20_000)),
+        ("/assets/", "zz/".repeat(6_000)),
+    ] {
+        let marker = format!("m{}", uuid_like());
+        let path = format!("{prefix}{marker}{tail}");
+        let response = server.http.get(server.url(&path)).send().await.unwrap();
+        let logs =
+            String::from_utf8_lossy(&crate::common::captured_logs().lock().unwrap()).into_owned();
+        assert_eq!(
+            logs.matches(&marker).count(),
+            1,
+            "{prefix}…: the path is logged exactly once"
+        );
+        assert!(!logs.contains(&tail[..500]), "{prefix}…: and never in full");
+        assert!(
+            response.status().is_client_error() || response.status().is_success(),
+            "{prefix}…: {}",
+            response.status()
+        );
+    }
     server.shutdown().await;
 }
 

@@ -2,8 +2,10 @@
 //! every sealed value moves to the new key, the old key opens nothing, and the instance runs
 //! on with the new key.
 
+use clap::Parser;
 use reqwest::StatusCode;
 use serde_json::json;
+use vestibule_server::config::{Cli, Command, KeysCommand};
 use vestibule_server::crypto::{CryptoError, MasterKey, Slot};
 use vestibule_server::keys::{self, SEALED_COLUMNS};
 use vestibule_server::{ServeArgs, db, server};
@@ -122,14 +124,21 @@ async fn rotating_the_master_key_reseals_everything() {
             "the database must hold sealed {table} values"
         );
     }
-    keys::rotate_master_cli(keys::RotateMasterArgs {
-        old_key: None,
-        new_key: new_encoded.clone(),
-        data_dir: data_dir.path().to_owned(),
-        database_url: None,
-    })
-    .await
+    // As the operator types it (`--old-key` defaults to a development data dir's master.key).
+    let command = Cli::try_parse_from([
+        "vestibule",
+        "keys",
+        "rotate-master",
+        "--new-key",
+        &new_encoded,
+        "--data-dir",
+        data_dir.path().to_str().unwrap(),
+    ])
     .unwrap();
+    let Command::Keys(KeysCommand::RotateMaster(rotate)) = command.command else {
+        panic!("`keys rotate-master` is another command");
+    };
+    keys::rotate_master_cli(rotate).await.unwrap();
     assert_eq!(
         values_sealed_with(&db, old.key_id()).await,
         Vec::<String>::new(),

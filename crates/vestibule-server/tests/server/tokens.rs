@@ -301,3 +301,34 @@ async fn a_caller_that_disconnects_mid_refresh_leaves_a_working_refresh_token() 
     assert_eq!(issued.families_revoked, 0);
     server.shutdown().await;
 }
+
+/// A request that runs past `--request-timeout` (here a refresh waiting on a slow Atlassian)
+/// answers at the limit as an internal error with its reference, instead of holding the
+/// caller until the provider answers.
+#[tokio::test]
+async fn a_request_over_the_time_limit_answers_at_the_limit() {
+    let server = TestServer::development_with(|args| {
+        args.request_timeout = Duration::from_millis(300);
+        args.provider_timeout = Duration::from_secs(10);
+    })
+    .await;
+    let user = signed_in_user(&server).await;
+    expire_access_tokens(&server).await;
+    server.control().inject_fault(
+        Endpoint::Token,
+        Fault::Delay(Duration::from_millis(2500)),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let response = token(&server, &user.id).await;
+    let took = started.elapsed();
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "internal");
+    assert!(body["reference"].is_string(), "{body}");
+    assert!(
+        took < Duration::from_millis(2000),
+        "answered after {took:?}"
+    );
+    server.shutdown().await;
+}
