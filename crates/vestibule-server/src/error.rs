@@ -144,7 +144,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         C::ReconnectNeeded => StatusCode::CONFLICT,
         C::ConnectionDisabled | C::CrossSiteRequest => StatusCode::FORBIDDEN,
         C::ConnectionNotFound | C::NotFound => StatusCode::NOT_FOUND,
-        C::Unauthenticated | C::InvalidSecretKey => StatusCode::UNAUTHORIZED,
+        C::Unauthenticated | C::InvalidSecretKey | C::SignInTokenInvalid => {
+            StatusCode::UNAUTHORIZED
+        }
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::TokenMissing
         | C::TokenExpired

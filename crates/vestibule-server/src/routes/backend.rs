@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use vestibule_core::api::{OAuthAccessToken, User};
+use vestibule_core::api::{OAuthAccessToken, User, UserList};
 use vestibule_core::{ErrorCode, ProviderId};
 
 use crate::auth::Backend;
@@ -23,6 +23,36 @@ pub async fn user(
         .await?
         .map(Json)
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such user"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UsersQuery {
+    pub email: Option<String>,
+}
+
+/// `GET /v1/users?email=`: the users with that e-mail address (usually one), so that a test
+/// or a support tool can find whom to make a sign-in token for.
+pub async fn users_by_email(
+    _: Backend,
+    State(state): State<AppState>,
+    query: Result<Query<UsersQuery>, QueryRejection>,
+) -> AppResult<Json<UserList>> {
+    let Query(query) = query?;
+    let email = query
+        .email
+        .filter(|e| !e.trim().is_empty() && e.len() <= 320)
+        .ok_or_else(|| {
+            AppError::field(
+                ErrorCode::InvalidField,
+                "email",
+                "email is required (at most 320 characters)",
+            )
+        })?;
+    let mut users = Vec::new();
+    for id in accounts::user_ids_by_email(&state.db, email.trim()).await? {
+        users.extend(accounts::load_user(&state.db, &id).await?);
+    }
+    Ok(Json(UserList { users }))
 }
 
 #[derive(Debug, Deserialize)]

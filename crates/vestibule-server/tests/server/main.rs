@@ -21,4 +21,5 @@ mod secrets;
 mod session_tokens;
 mod sessions;
 mod sign_in;
+mod sign_in_tokens;
 mod tokens;
