@@ -6,6 +6,10 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, header};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use url::Url;
@@ -16,6 +20,8 @@ use crate::{Error, SignInAs};
 
 /// How long the binary may take to print its banner.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a backend API call may take.
+const API_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Options for [`TestInstance`]; every one has a default that suits a test on one machine.
 #[derive(Debug, Clone)]
@@ -163,10 +169,6 @@ impl TestInstanceBuilder {
             secret_key: banner.secret_key,
             data_dir: Some(data_dir),
             log_path,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(10))
-                .build()?,
             _child: child,
         })
     }
@@ -217,8 +219,9 @@ async fn copy_lines(
     }
 }
 
-/// A running development instance, stopped when dropped. When the test panics, its data
-/// directory is kept and its location and log file are printed.
+/// A running development instance, stopped when dropped. Dropping it prints its log, which
+/// libtest shows for a failing test only; when the test panics (or `VESTIBULE_TEST_KEEP` is
+/// set) its data directory and log file are kept and their location printed.
 pub struct TestInstance {
     public_url: Url,
     api_url: String,
@@ -226,7 +229,6 @@ pub struct TestInstance {
     secret_key: String,
     data_dir: Option<tempfile::TempDir>,
     log_path: PathBuf,
-    http: reqwest::Client,
     _child: Child,
 }
 
@@ -283,14 +285,10 @@ impl TestInstance {
 
     /// `GET /v1/users?email=`: the (first) user with that e-mail address.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, Error> {
-        let response = self
-            .http
-            .get(format!("{}/v1/users", self.api_url))
-            .query(&[("email", email)])
-            .bearer_auth(&self.secret_key)
-            .send()
+        let email: String = url::form_urlencoded::byte_serialize(email.as_bytes()).collect();
+        let list: UserList = self
+            .backend(Method::GET, &format!("/v1/users?email={email}"), None)
             .await?;
-        let list: UserList = api_answer(response).await?;
         Ok(list.users.into_iter().next())
     }
 
@@ -313,14 +311,61 @@ impl TestInstance {
         &self,
         request: &CreateSignInToken,
     ) -> Result<SignInToken, Error> {
-        let response = self
-            .http
-            .post(format!("{}{}", self.api_url, sign_in_token::CREATE_PATH))
-            .bearer_auth(&self.secret_key)
-            .json(request)
-            .send()
-            .await?;
-        api_answer(response).await
+        let body = serde_json::to_vec(request)?;
+        self.backend(Method::POST, sign_in_token::CREATE_PATH, Some(body))
+            .await
+    }
+
+    /// One backend API call with the secret key, on its own loopback connection.
+    async fn backend<T: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<T, Error> {
+        let call = async {
+            let api = Url::parse(&self.api_url)?;
+            let authority = format!(
+                "{}:{}",
+                api.host_str().unwrap_or("127.0.0.1"),
+                api.port_or_known_default().unwrap_or(80)
+            );
+            let stream = tokio::net::TcpStream::connect(&authority).await?;
+            let (mut sender, connection) =
+                hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                    .await
+                    .map_err(|e| Error::Http(e.to_string()))?;
+            tokio::spawn(connection);
+            let request = hyper::Request::builder()
+                .method(method)
+                .uri(path_and_query)
+                .header(header::HOST, &authority)
+                .header(header::AUTHORIZATION, format!("Bearer {}", self.secret_key))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Full::new(Bytes::from(body.unwrap_or_default())))
+                .map_err(|e| Error::Http(e.to_string()))?;
+            let response = sender
+                .send_request(request)
+                .await
+                .map_err(|e| Error::Http(e.to_string()))?;
+            let status = response.status();
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| Error::Http(e.to_string()))?
+                .to_bytes();
+            if !status.is_success() {
+                return Err(Error::Api {
+                    status: status.as_u16(),
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                });
+            }
+            Ok(serde_json::from_slice(&bytes)?)
+        };
+        tokio::time::timeout(API_TIMEOUT, call)
+            .await
+            .map_err(|_| Error::Http(format!("no answer within {API_TIMEOUT:?}")))?
     }
 
     /// Where the data directory and log are, for a failure message.
@@ -334,24 +379,13 @@ impl TestInstance {
     }
 }
 
-async fn api_answer<T: serde::de::DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<T, Error> {
-    let status = response.status();
-    if !status.is_success() {
-        return Err(Error::Api {
-            status: status.as_u16(),
-            body: response.text().await.unwrap_or_default(),
-        });
-    }
-    Ok(response.json().await?)
-}
-
 impl Drop for TestInstance {
+    /// Says where the data and log are (libtest shows it only for a failing test). A panicking
+    /// test, or any with `VESTIBULE_TEST_KEEP` set, keeps them for a look afterwards.
     fn drop(&mut self) {
-        if std::thread::panicking() {
-            // Keep the evidence: the directory outlives the test.
-            if let Some(dir) = self.data_dir.take() {
+        let keep = std::thread::panicking() || std::env::var_os("VESTIBULE_TEST_KEEP").is_some();
+        match self.data_dir.take() {
+            Some(dir) if keep => {
                 let kept = dir.keep();
                 eprintln!(
                     "vestibule test instance {}: data kept in {}, log in {}",
@@ -360,6 +394,15 @@ impl Drop for TestInstance {
                     self.log_path.display()
                 );
             }
+            Some(dir) => {
+                eprintln!(
+                    "vestibule test instance {}: its log was:\n{}",
+                    self.public_url,
+                    self.log()
+                );
+                drop(dir);
+            }
+            None => {}
         }
     }
 }

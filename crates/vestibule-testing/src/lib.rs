@@ -53,7 +53,9 @@ pub enum Error {
     #[error("WebDriver: {0}")]
     WebDriver(#[from] fantoccini::error::CmdError),
     #[error("HTTP: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(String),
+    #[error("the backend API's answer: {0}")]
+    Json(#[from] serde_json::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     #[error("bad URL: {0}")]
