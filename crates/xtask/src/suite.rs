@@ -355,6 +355,20 @@ mod tests {
     }
 
     #[test]
+    fn counts_the_javascript_helper_tests_line() {
+        let mut c = Counts::default();
+        c.add_line("test result: FAILED. 3 passed; 1 failed;");
+        assert_eq!(
+            c,
+            Counts {
+                passed: 3,
+                failed: 1,
+                result_lines: 1
+            }
+        );
+    }
+
+    #[test]
     fn a_runner_that_never_reports_counts_nothing() {
         let mut c = Counts::default();
         c.add_line("error: could not compile `x`");
