@@ -70,6 +70,8 @@ pub enum ErrorCode {
     /// A sign-in token (ticket) that is unknown here, already used, expired, or whose user is
     /// gone.
     SignInTokenInvalid,
+    /// The user is banned (backend API): no sessions, no sign-in, until unbanned.
+    UserBanned,
     // --- session tokens (the app's backend, `vestibule-axum`) ---------------------------
     /// No session token: neither `Authorization: Bearer` nor the `__session` cookie.
     TokenMissing,
@@ -117,6 +119,7 @@ impl ErrorCode {
         Self::RateLimited,
         Self::Internal,
         Self::SignInTokenInvalid,
+        Self::UserBanned,
         Self::TokenMissing,
         Self::TokenExpired,
         Self::TokenNotYetValid,
@@ -156,6 +159,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::SignInTokenInvalid => "sign_in_token_invalid",
+            Self::UserBanned => "user_banned",
             Self::TokenMissing => "token_missing",
             Self::TokenExpired => "token_expired",
             Self::TokenNotYetValid => "token_not_yet_valid",

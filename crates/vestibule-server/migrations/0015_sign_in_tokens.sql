@@ -14,3 +14,7 @@ CREATE TABLE sign_in_tokens (
     used_at BIGINT
 );
 CREATE INDEX sign_in_tokens_by_user ON sign_in_tokens (user_id);
+
+-- A banned user (backend API: POST /v1/users/{id}/ban) has no sessions and cannot sign in, by
+-- Atlassian or by sign-in token, until unbanned. NULL: not banned.
+ALTER TABLE users ADD COLUMN banned_at BIGINT;

@@ -138,7 +138,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::CustomCredentialsRequired
         | C::UnknownProvider
         | C::LastExternalAccount => StatusCode::BAD_REQUEST,
-        C::NoAtlassianSite | C::AccountInactive | C::EmailUnverified => StatusCode::FORBIDDEN,
+        C::NoAtlassianSite | C::AccountInactive | C::EmailUnverified | C::UserBanned => {
+            StatusCode::FORBIDDEN
+        }
         C::ProviderUnavailable => StatusCode::BAD_GATEWAY,
         C::ExternalAccountTaken | C::ConnectionExists => StatusCode::CONFLICT,
         C::ReconnectNeeded => StatusCode::CONFLICT,

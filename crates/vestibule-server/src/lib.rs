@@ -168,6 +168,8 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         // Backend API (secret key)
         .route("/users", get(backend::users_by_email))
         .route("/users/{id}", get(backend::user))
+        .route("/users/{id}/ban", post(backend::ban))
+        .route("/users/{id}/unban", post(backend::unban))
         .route("/sign_in_tokens", post(sign_in_tokens::create))
         .route("/sign_in_tokens/accept", get(sign_in_tokens::accept))
         .route(

@@ -198,6 +198,7 @@ fn de_error(code: ErrorCode) -> &'static str {
         SignInTokenInvalid => {
             "Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Fordern Sie einen neuen an."
         }
+        UserBanned => "Dieses Konto wurde gesperrt. Wenden Sie sich an den Support der App.",
         TokenMissing => "Sie sind bei dieser App nicht angemeldet. Bitte melden Sie sich an.",
         TokenExpired => {
             "Ihre Sitzung muss erneuert werden. Laden Sie die Seite neu und versuchen Sie es erneut."

@@ -1,7 +1,7 @@
 //! Sign-in tokens ("tickets"): the app's own server makes one with the secret key
 //! (`POST /v1/sign_in_tokens`), and a browser that visits its URL
 //! (`GET /v1/sign_in_tokens/accept?token=`) is signed in as that user and redirected. Single
-//! use, at most ten minutes, stored hashed, logged with who asked.
+//! use, at most ten minutes, stored hashed, logged with who asked, refused for a banned user.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -22,7 +22,7 @@ use crate::guard::JsonBody;
 use crate::routes::oauth;
 use crate::state::AppState;
 use crate::store::sign_in_tokens::{self as store, NewSignInToken};
-use crate::store::{accounts, sessions};
+use crate::store::{accounts, sessions, user_bans};
 
 /// `POST /v1/sign_in_tokens` (secret key): a token for an existing user.
 pub async fn create(
@@ -60,6 +60,13 @@ pub async fn create(
             ErrorCode::NotFound,
             "user_id",
             "no such user (deleted, or never signed in here)",
+        ));
+    }
+    if user_bans::is_banned(&state.db, &body.user_id).await? {
+        return Err(AppError::field(
+            ErrorCode::UserBanned,
+            "user_id",
+            "this user is banned",
         ));
     }
     let requested_by = requested_by(&state.secret_key, client);
@@ -159,6 +166,10 @@ async fn redeem(
     let now = state.clock.now();
     let mut tx = db::begin_write(&state.db).await?;
     let row = store::redeem(&mut tx, token, now).await?.map_err(refused)?;
+    if user_bans::is_banned_in(&mut tx, &row.user_id).await? {
+        // Rolled back with the transaction: the token stays unused for after an unban.
+        return Err(AppError::new(ErrorCode::UserBanned, "this user is banned"));
+    }
     if let Some(old) = signed_in {
         sessions::end_by_token_in(&mut tx, &old.token).await?;
     }

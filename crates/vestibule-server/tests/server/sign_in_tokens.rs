@@ -345,3 +345,65 @@ async fn login_hint_is_ignored_by_a_production_instance() {
     server.shutdown().await;
     atlassian.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_banned_user_has_no_session_gets_no_ticket_and_cannot_sign_in() {
+    let server = TestServer::development().await;
+    consent_as(&server.control(), demo::ACCOUNT_DEFAULT);
+    let browser = Browser::new();
+    browser.sign_in(&server, "intent=sign_in").await;
+    let user_id = browser.client_state(&server).await.user.unwrap().id;
+    let earlier = ticket(&server, json!({"user_id": user_id})).await;
+
+    let banned = server
+        .admin_post(&format!("/v1/users/{user_id}/ban"), json!({}))
+        .await;
+    assert_eq!(banned.status(), StatusCode::OK);
+    // Her session ended with the ban.
+    assert!(browser.client_state(&server).await.user.is_none());
+    // No new ticket, and the earlier one is refused.
+    let refused = create_token(
+        &server,
+        Some(&server.secret_key),
+        json!({"user_id": user_id}),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["code"],
+        "user_banned"
+    );
+    let (landed, signed_in_as) = visit(&server, earlier["url"].as_str().unwrap()).await;
+    assert_eq!(error_of(&landed).as_deref(), Some("user_banned"));
+    assert_eq!(signed_in_as, None);
+    // Nor does Atlassian sign her in.
+    let again = Browser::new();
+    let landed = again.sign_in(&server, "intent=sign_in").await;
+    assert_eq!(error_of(&landed).as_deref(), Some("user_banned"));
+    assert!(again.client_state(&server).await.user.is_none());
+
+    // Unbanned, both work again; the refused ticket was not spent.
+    let unbanned = server
+        .admin_post(&format!("/v1/users/{user_id}/unban"), json!({}))
+        .await;
+    assert_eq!(unbanned.status(), StatusCode::OK);
+    let (_, signed_in_as) = visit(&server, earlier["url"].as_str().unwrap()).await;
+    assert_eq!(signed_in_as.as_deref(), Some(user_id.as_str()));
+    assert_eq!(
+        Browser::new().sign_in(&server, "intent=sign_in").await,
+        server.url("/user")
+    );
+    // Only with the secret key, and only for a user that exists.
+    let no_key = server
+        .http
+        .post(server.url(&format!("/v1/users/{user_id}/ban")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status(), StatusCode::UNAUTHORIZED);
+    let unknown = server
+        .admin_post("/v1/users/user_nobody/ban", json!({}))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    server.shutdown().await;
+}
