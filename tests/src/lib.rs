@@ -114,10 +114,12 @@ impl Server {
             tokio::spawn(async move {
                 let mut lines = BufReader::new(stream).lines();
                 while let Ok(Some(line)) = lines.next_line().await {
+                    // Stored before it is announced: whoever reads the banner line finds it
+                    // (and every line before it) in `output`.
+                    output.lock().expect("output lock").push(line.clone());
                     if is_stdout {
-                        let _ = ready_tx.send(line.clone());
+                        let _ = ready_tx.send(line);
                     }
-                    output.lock().expect("output lock").push(line);
                 }
             });
         }
@@ -125,8 +127,11 @@ impl Server {
 
         let mut url = None;
         let mut emulator_url = None;
+        // The banner ends with the callback URL, and in development with the secret key
+        // after it: read to its end, so that `printed_secret_key` never races the printing.
+        let (mut development, mut banner_done) = (false, false);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while url.is_none() {
+        while !banner_done {
             let line = tokio::time::timeout_at(deadline, ready_rx.recv())
                 .await
                 .ok()
@@ -141,6 +146,13 @@ impl Server {
             if let Some(rest) = line.strip_prefix("vestibule listening on ") {
                 url = Some(rest.trim().to_owned());
             }
+            development |= line.starts_with("development instance at ");
+            banner_done = url.is_some()
+                && if development {
+                    line.starts_with("secret key: ")
+                } else {
+                    line.starts_with("callback URL: ")
+                };
         }
         // Keep draining stdout so the child never blocks on a full pipe.
         tokio::spawn(async move { while ready_rx.recv().await.is_some() {} });
@@ -153,22 +165,13 @@ impl Server {
         })
     }
 
-    /// The secret key a development instance prints at start (`secret key: sk_test_…`). The
-    /// line comes after `vestibule listening on`, so it may still be on its way: wait a little.
-    pub async fn printed_secret_key(&self) -> Option<String> {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            let key = self
-                .output
-                .lock()
-                .expect("output lock")
-                .iter()
-                .find_map(|l| l.strip_prefix("secret key: ").map(|k| k.trim().to_owned()));
-            if key.is_some() || tokio::time::Instant::now() >= deadline {
-                return key;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+    /// The secret key a development instance prints at start (`secret key: sk_test_…`).
+    pub fn printed_secret_key(&self) -> Option<String> {
+        self.output
+            .lock()
+            .expect("output lock")
+            .iter()
+            .find_map(|l| l.strip_prefix("secret key: ").map(|k| k.trim().to_owned()))
     }
 
     /// Stops the server and waits for it to exit.

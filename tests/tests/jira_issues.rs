@@ -106,7 +106,6 @@ async fn signs_in_on_another_origin_lists_jira_issues_and_refuses_the_old_token(
     .await?;
     let secret_key = server
         .printed_secret_key()
-        .await
         .context("a development instance prints its secret key")?;
     // The app's backend cannot resolve *.vestibule.test (only Chromium maps it), so it
     // reaches Vestibule's backend API and JWKS on the loopback address.

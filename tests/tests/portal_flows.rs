@@ -321,7 +321,6 @@ async fn sign_in_errors_are_friendly_and_a_disabled_connection_has_no_button() -
     // The admin turns "Enable for sign-up and sign-in" off: the button disappears.
     let secret_key = server
         .printed_secret_key()
-        .await
         .context("a development instance prints its secret key")?;
     open_dashboard(&browser, &server.url, &secret_key).await?;
     let row = browser.find("connection-atlassian").await?;
@@ -504,7 +503,6 @@ async fn axe_core_finds_no_serious_violation_on_sign_in_profile_and_dashboard() 
 
     let secret_key = server
         .printed_secret_key()
-        .await
         .context("no secret key printed")?;
     open_dashboard(&browser, &server.url, &secret_key).await?;
     browser.find("connection-atlassian").await?;

@@ -208,7 +208,6 @@ async fn each_page_names_itself_and_a_refused_disconnect_is_an_error_alert() -> 
     wait_for_title(&browser, &format!("Dashboard · {app}")).await?;
     let secret_key = server
         .printed_secret_key()
-        .await
         .context("no secret key printed")?;
     browser
         .find("admin-secret-key")

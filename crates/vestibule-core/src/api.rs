@@ -112,6 +112,12 @@ pub struct User {
     pub external_accounts: Vec<ExternalAccount>,
 }
 
+/// `GET /v1/users?email=` (backend API): the users with that e-mail address, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    pub users: Vec<User>,
+}
+
 /// An external (Atlassian) account linked to a user. Never carries tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalAccount {

@@ -67,6 +67,11 @@ pub enum ErrorCode {
     RateLimited,
     /// Something unexpected; the response carries a reference to quote.
     Internal,
+    /// A sign-in token (ticket) that is unknown here, already used, expired, or whose user is
+    /// gone.
+    SignInTokenInvalid,
+    /// The user is banned (backend API): no sessions, no sign-in, until unbanned.
+    UserBanned,
     // --- session tokens (the app's backend, `vestibule-axum`) ---------------------------
     /// No session token: neither `Authorization: Bearer` nor the `__session` cookie.
     TokenMissing,
@@ -113,6 +118,8 @@ impl ErrorCode {
         Self::LastExternalAccount,
         Self::RateLimited,
         Self::Internal,
+        Self::SignInTokenInvalid,
+        Self::UserBanned,
         Self::TokenMissing,
         Self::TokenExpired,
         Self::TokenNotYetValid,
@@ -151,6 +158,8 @@ impl ErrorCode {
             Self::LastExternalAccount => "last_external_account",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
+            Self::SignInTokenInvalid => "sign_in_token_invalid",
+            Self::UserBanned => "user_banned",
             Self::TokenMissing => "token_missing",
             Self::TokenExpired => "token_expired",
             Self::TokenNotYetValid => "token_not_yet_valid",

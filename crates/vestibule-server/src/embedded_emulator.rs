@@ -28,7 +28,9 @@ impl EmbeddedEmulator {
 pub const AVAILABLE: bool = cfg!(feature = "embedded-emulator");
 
 /// Starts the emulator with its demo seed, registers this instance's callback URL with its
-/// demo app, and returns that app's credentials.
+/// demo app, and returns that app's credentials. Auto consent by `login_hint` is on, so that
+/// a headless test can start a sign-in with `?login_hint=<e-mail or account id>` and skip the
+/// consent page; without a hint the page shows as usual.
 #[cfg(feature = "embedded-emulator")]
 pub async fn start(callback_url: &str) -> anyhow::Result<(Credentials, EmbeddedEmulator)> {
     use anyhow::Context;
@@ -43,6 +45,7 @@ pub async fn start(callback_url: &str) -> anyhow::Result<(Credentials, EmbeddedE
         .control()
         .add_redirect_uri(demo::CLIENT_ID, callback_url)
         .context("cannot register the callback URL with the emulator")?;
+    emulator.control().set_auto_consent_by_login_hint(true);
     let credentials = Credentials {
         client_id: demo::CLIENT_ID.to_owned(),
         client_secret: demo::CLIENT_SECRET.to_owned(),

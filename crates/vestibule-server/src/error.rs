@@ -138,13 +138,17 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::CustomCredentialsRequired
         | C::UnknownProvider
         | C::LastExternalAccount => StatusCode::BAD_REQUEST,
-        C::NoAtlassianSite | C::AccountInactive | C::EmailUnverified => StatusCode::FORBIDDEN,
+        C::NoAtlassianSite | C::AccountInactive | C::EmailUnverified | C::UserBanned => {
+            StatusCode::FORBIDDEN
+        }
         C::ProviderUnavailable => StatusCode::BAD_GATEWAY,
         C::ExternalAccountTaken | C::ConnectionExists => StatusCode::CONFLICT,
         C::ReconnectNeeded => StatusCode::CONFLICT,
         C::ConnectionDisabled | C::CrossSiteRequest => StatusCode::FORBIDDEN,
         C::ConnectionNotFound | C::NotFound => StatusCode::NOT_FOUND,
-        C::Unauthenticated | C::InvalidSecretKey => StatusCode::UNAUTHORIZED,
+        C::Unauthenticated | C::InvalidSecretKey | C::SignInTokenInvalid => {
+            StatusCode::UNAUTHORIZED
+        }
         C::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         C::TokenMissing
         | C::TokenExpired

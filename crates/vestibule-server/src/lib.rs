@@ -117,7 +117,9 @@ pub fn app(state: AppState) -> Router {
 
 /// Everything under `/v1`: the frontend, admin and backend APIs, each answer `no-store`.
 fn api_routes(state: &AppState) -> Router<AppState> {
-    use routes::{admin, backend, doctor, environment, frontend, oauth, session_tokens};
+    use routes::{
+        admin, backend, doctor, environment, frontend, oauth, session_tokens, sign_in_tokens,
+    };
     Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
@@ -165,7 +167,12 @@ fn api_routes(state: &AppState) -> Router<AppState> {
                 .delete(admin::sign_out),
         )
         // Backend API (secret key)
+        .route("/users", get(backend::users_by_email))
         .route("/users/{id}", get(backend::user))
+        .route("/users/{id}/ban", post(backend::ban))
+        .route("/users/{id}/unban", post(backend::unban))
+        .route("/sign_in_tokens", post(sign_in_tokens::create))
+        .route("/sign_in_tokens/accept", get(sign_in_tokens::accept))
         .route(
             "/users/{id}/oauth_access_tokens/{provider}",
             get(backend::oauth_access_token),

@@ -39,6 +39,8 @@ pub enum Change {
     SessionId(String),
     /// The user with this id changed (accounts, profile, reconnect needed).
     User(String),
+    /// Every session of the user with this id ended (a ban).
+    UserSessions(String),
 }
 
 impl Change {
@@ -47,6 +49,7 @@ impl Change {
             Change::SessionToken(hash) => format!("s:{hash}"),
             Change::SessionId(id) => format!("i:{id}"),
             Change::User(id) => format!("u:{id}"),
+            Change::UserSessions(id) => format!("a:{id}"),
         }
     }
 
@@ -57,6 +60,7 @@ impl Change {
             "s" => Some(Change::SessionToken(key)),
             "i" => Some(Change::SessionId(key)),
             "u" => Some(Change::User(key)),
+            "a" => Some(Change::UserSessions(key)),
             _ => None,
         }
     }
@@ -383,6 +387,7 @@ fn apply(state: &AppState, text: &str) {
                 Change::SessionToken(hash) => state.sessions.forget(&hash),
                 Change::SessionId(id) => state.sessions.forget_where(|row| row.id != id),
                 Change::User(id) => state.users.forget(&id),
+                Change::UserSessions(id) => state.sessions.forget_where(|row| row.user_id != id),
             }
             state.peers.acknowledge(origin, seq);
         }
@@ -425,6 +430,7 @@ mod tests {
             Change::SessionToken("ab12".into()),
             Change::SessionId("sess_1".into()),
             Change::User("user_9".into()),
+            Change::UserSessions("user_9".into()),
         ] {
             let message = Message::Change {
                 origin: "proc_x".into(),

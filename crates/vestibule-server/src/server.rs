@@ -22,7 +22,7 @@ use crate::peers::Peers;
 use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
 use crate::state::{AppState, RefreshLocks, Settings, Shared};
-use crate::store::{admin_sessions, flows, sessions};
+use crate::store::{admin_sessions, flows, sessions, sign_in_tokens};
 
 /// A server accepting connections in this process.
 pub struct RunningServer {
@@ -260,7 +260,8 @@ async fn sweep_expired(state: AppState, mut stop: watch::Receiver<bool>) {
                 sessions::delete_expired(&state.db, now, state.settings.session_inactivity).await?;
             let a = admin_sessions::delete_expired(&state.db, now).await?;
             let f = flows::delete_abandoned(&state.db, now).await?;
-            Ok::<_, sqlx::Error>(s + a + f)
+            let t = sign_in_tokens::delete_expired(&state.db, now).await?;
+            Ok::<_, sqlx::Error>(s + a + f + t)
         }
         .await;
         match swept {

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store::accounts::{self, AuthorizedAccount, FreshTokens, Profile};
 use crate::store::flows::{self, FlowRow, NewFlow};
-use crate::store::{connections, sessions};
+use crate::store::{connections, sessions, user_bans};
 
 /// The `intent` query parameter; absent means signing in.
 pub fn parse_intent(value: Option<&str>) -> AppResult<OAuthIntent> {
@@ -227,6 +227,9 @@ pub async fn complete(
     let now = state.clock.now();
     let mut tx = db::begin_write(&state.db).await?;
     let linked = link_account(&mut tx, state, &account, connect_user, now).await?;
+    if user_bans::is_banned_in(&mut tx, &linked.user_id).await? {
+        return Err(AppError::new(ErrorCode::UserBanned, "this user is banned"));
+    }
     let new_session = match flow.intent {
         OAuthIntent::Connect => None,
         OAuthIntent::SignIn | OAuthIntent::SignUp => {

@@ -18,7 +18,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium-driver", "/usr/bin/chromedriver"),
 ];
 /// npm packages, pinned: axe-core for the accessibility checks in the browser tests.
-const NPM_PACKAGES: &[(&str, &str, &str)] = &[("axe-core", "4.11.4", "axe.min.js")];
+const NPM_PACKAGES: &[(&str, &str, &str)] = &[
+    ("axe-core", "4.11.4", "axe.min.js"),
+    ("playwright-core", "1.65.1", "index.mjs"), // the JS testing helper's test drives Chromium
+];
 
 pub fn run() -> Result<()> {
     step(
@@ -130,6 +133,11 @@ fn ensure_trunk() -> Result<()> {
 /// The folder that holds the project's npm tools (under `target/`, so `cargo clean` resets it).
 fn node_tools_dir() -> PathBuf {
     workspace_root().join("target/node-tools")
+}
+
+/// Where the JavaScript testing helper's test finds playwright-core.
+pub fn playwright_core_module() -> PathBuf {
+    node_tools_dir().join("node_modules/playwright-core/index.mjs")
 }
 
 /// Where the browser tests find axe-core's script.

@@ -19,6 +19,7 @@ const NATIVE_PACKAGES: &[&str] = &[
     "vestibule-components",
     "vestibule-server",
     "vestibule-axum",
+    "vestibule-testing",
     "atlassian-emulator",
     "xtask",
     "jira-issues-api",
@@ -32,7 +33,7 @@ const WASM_PACKAGES: &[&str] = &[
     "vestibule-example-sign-in-page",
     "jira-issues-web",
 ];
-const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e"];
+const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e", "js"];
 
 /// The outcome of one suite, parsed from the test runners' `test result:` lines.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -113,6 +114,7 @@ pub fn run(args: &[String]) -> Result<bool> {
             "native" => tests("native tests", native_tests()),
             "wasm" => tests("wasm tests in headless Chromium", wasm_tests()),
             "e2e" => e2e(),
+            "js" => js_helper(),
             _ => unreachable!("suite names are checked above"),
         };
         let (ok, counts, note) = match result {
@@ -229,7 +231,8 @@ fn wasm_tests() -> Command {
     cmd
 }
 
-fn e2e() -> Result<SuiteResult, SuiteError> {
+/// The portal, the server binary and the example: what the browser suites run against.
+fn build_e2e_targets() -> Result<(), SuiteError> {
     step("build the portal (trunk build --release)", build_portal).map_err(|e| (None, e))?;
     step("build the server binary", || {
         exec(cargo().args(["build", "-p", "vestibule-server", "--bin", "vestibule"]))
@@ -242,7 +245,11 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
             exec(cargo().args(["build", "-p", "jira-issues", "--bin", "jira-issues"]))
         },
     )
-    .map_err(|e| (None, e))?;
+    .map_err(|e| (None, e))
+}
+
+fn e2e() -> Result<SuiteResult, SuiteError> {
+    build_e2e_targets()?;
     let root = workspace_root();
     let mut cmd = cargo();
     cmd.args([
@@ -263,6 +270,26 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
     .env("CHROMEDRIVER", "/usr/bin/chromedriver")
     .env("AXE_CORE_JS", axe_core_script());
     tests("end-to-end browser tests", cmd)
+}
+
+/// The JavaScript testing helper's test: Node drives Debian's Chromium with playwright-core
+/// against the example; it prints libtest's `test result:` line.
+fn js_helper() -> Result<SuiteResult, SuiteError> {
+    build_e2e_targets()?;
+    let root = workspace_root();
+    let mut cmd = Command::new("node");
+    cmd.arg(root.join("packages/vestibule-testing-js/test/jira-issues.test.mjs"))
+        .current_dir(&root)
+        .env("PLAYWRIGHT_CORE", setup::playwright_core_module())
+        .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
+        .env("VESTIBULE_DIST_DIR", root.join("dist"))
+        .env("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues"))
+        .env(
+            "JIRA_ISSUES_DIST_DIR",
+            root.join("examples/jira-issues/dist"),
+        )
+        .env("CHROMIUM", "/usr/bin/chromium");
+    tests("JavaScript testing helper (playwright-core, Chromium)", cmd)
 }
 
 /// `trunk build --release`: the portal that the server serves from `dist/`.
@@ -335,6 +362,20 @@ mod tests {
                 failed: 2,
                 skipped: 1,
                 result_lines: 2
+            }
+        );
+    }
+
+    #[test]
+    fn counts_the_javascript_helper_tests_line() {
+        let mut c = Counts::default();
+        c.add_line("test result: FAILED. 3 passed; 1 failed;");
+        assert_eq!(
+            c,
+            Counts {
+                passed: 3,
+                failed: 1,
+                result_lines: 1
             }
         );
     }

@@ -195,6 +195,10 @@ fn de_error(code: ErrorCode) -> &'static str {
             "Zu viele Versuche. Bitte warten Sie eine Minute und versuchen Sie es erneut."
         }
         Internal => "Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.",
+        SignInTokenInvalid => {
+            "Dieser Anmeldelink ist abgelaufen oder wurde schon benutzt. Fordern Sie einen neuen an."
+        }
+        UserBanned => "Dieses Konto wurde gesperrt. Wenden Sie sich an den Support der App.",
         TokenMissing => "Sie sind bei dieser App nicht angemeldet. Bitte melden Sie sich an.",
         TokenExpired => {
             "Ihre Sitzung muss erneuert werden. Laden Sie die Seite neu und versuchen Sie es erneut."

@@ -179,6 +179,8 @@ fn en_error(code: ErrorCode) -> &'static str {
         }
         RateLimited => "Too many attempts. Please wait a minute and try again.",
         Internal => "Something went wrong on our side. Please try again.",
+        SignInTokenInvalid => "This sign-in link expired or was already used. Ask for a new one.",
+        UserBanned => "This account has been suspended. Contact the app's support.",
         // Session tokens: the app's own backend answers with these.
         TokenMissing => "You are not signed in to this app. Please sign in.",
         TokenExpired => "Your session needs refreshing. Reload the page and try again.",

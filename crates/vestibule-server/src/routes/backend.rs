@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use vestibule_core::api::{OAuthAccessToken, User};
+use vestibule_core::api::{OAuthAccessToken, User, UserList};
 use vestibule_core::{ErrorCode, ProviderId};
 
 use crate::auth::Backend;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::accounts;
+use crate::store::{accounts, user_bans};
 use crate::tokens;
 
 /// `GET /v1/users/{id}`
@@ -23,6 +23,64 @@ pub async fn user(
         .await?
         .map(Json)
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "no such user"))
+}
+
+/// `POST /v1/users/{id}/ban`: ends the user's sessions and refuses their sign-ins (by
+/// Atlassian or sign-in token) until unbanned.
+pub async fn ban(
+    _: Backend,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<User>> {
+    set_banned(&state, &id, Some(state.clock.now())).await
+}
+
+/// `POST /v1/users/{id}/unban`
+pub async fn unban(
+    _: Backend,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> AppResult<Json<User>> {
+    set_banned(&state, &id, None).await
+}
+
+async fn set_banned(state: &AppState, id: &str, banned_at: Option<i64>) -> AppResult<Json<User>> {
+    if !user_bans::set_banned(&state.db, &state.sessions, id, banned_at).await? {
+        return Err(AppError::new(ErrorCode::NotFound, "no such user"));
+    }
+    state.users.forget(id);
+    tracing::info!(user_id = %id, banned = banned_at.is_some(), "user ban changed");
+    user(Backend, State(state.clone()), Path(id.to_owned())).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UsersQuery {
+    pub email: Option<String>,
+}
+
+/// `GET /v1/users?email=`: the users with that e-mail address (usually one), so that a test
+/// or a support tool can find whom to make a sign-in token for.
+pub async fn users_by_email(
+    _: Backend,
+    State(state): State<AppState>,
+    query: Result<Query<UsersQuery>, QueryRejection>,
+) -> AppResult<Json<UserList>> {
+    let Query(query) = query?;
+    let email = query
+        .email
+        .filter(|e| !e.trim().is_empty() && e.len() <= 320)
+        .ok_or_else(|| {
+            AppError::field(
+                ErrorCode::InvalidField,
+                "email",
+                "email is required (at most 320 characters)",
+            )
+        })?;
+    let mut users = Vec::new();
+    for id in accounts::user_ids_by_email(&state.db, email.trim()).await? {
+        users.extend(accounts::load_user(&state.db, &id).await?);
+    }
+    Ok(Json(UserList { users }))
 }
 
 #[derive(Debug, Deserialize)]

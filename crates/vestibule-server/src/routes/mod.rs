@@ -7,6 +7,7 @@ pub mod environment;
 pub mod frontend;
 pub mod oauth;
 pub mod session_tokens;
+pub mod sign_in_tokens;
 
 use axum::http::HeaderMap;
 

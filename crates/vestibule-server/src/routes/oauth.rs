@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
-use vestibule_core::api::OAuthIntent;
+use vestibule_core::ErrorCode;
+use vestibule_core::api::{InstanceEnvironment, OAuthIntent};
 
 use crate::auth::Session;
 use crate::error::AppError;
@@ -23,9 +24,12 @@ use crate::store::flows;
 pub struct StartQuery {
     pub intent: Option<String>,
     pub redirect_url: Option<String>,
+    /// Development only: the e-mail or account id of an emulator account, which the emulator
+    /// then consents as without showing its page (headless tests). Ignored in production.
+    pub login_hint: Option<String>,
 }
 
-/// `GET /v1/oauth/{provider}/start?intent=&redirect_url=`
+/// `GET /v1/oauth/{provider}/start?intent=&redirect_url=[&login_hint=]`
 pub async fn start(
     State(state): State<AppState>,
     Path(provider): Path<String>,
@@ -41,6 +45,10 @@ pub async fn start(
     let intent = match signin::parse_intent(query.intent.as_deref()) {
         Ok(intent) => intent,
         Err(e) => return failure(&state, None, &e, &headers),
+    };
+    let login_hint = match login_hint(&state, query.login_hint.as_deref()) {
+        Ok(hint) => hint,
+        Err(e) => return failure(&state, Some(intent), &e, &headers),
     };
     let signed_in = session.map(|Session(signed_in)| signed_in);
     match signin::start(
@@ -58,10 +66,36 @@ pub async fn start(
                     .cookies
                     .flow(started.flow_cookie, flows::LIFETIME_SECS),
             );
-            (jar, Redirect::to(started.authorize_url.as_str())).into_response()
+            let mut authorize_url = started.authorize_url;
+            if let Some(hint) = login_hint {
+                authorize_url
+                    .query_pairs_mut()
+                    .append_pair("login_hint", hint);
+            }
+            (jar, Redirect::to(authorize_url.as_str())).into_response()
         }
         Err(e) => failure(&state, Some(intent), &e, &headers),
     }
+}
+
+/// The `login_hint` to pass on to the provider: a development instance's only. Production
+/// ignores it, so that no link can steer a real sign-in towards a chosen account.
+fn login_hint<'a>(state: &AppState, hint: Option<&'a str>) -> Result<Option<&'a str>, AppError> {
+    let Some(hint) = hint.filter(|h| !h.is_empty()) else {
+        return Ok(None);
+    };
+    if state.settings.environment != InstanceEnvironment::Development {
+        tracing::debug!("login_hint ignored: not a development instance");
+        return Ok(None);
+    }
+    if hint.len() > 256 || hint.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(AppError::field(
+            ErrorCode::InvalidField,
+            "login_hint",
+            "login_hint must be an e-mail address or account id of at most 256 characters",
+        ));
+    }
+    Ok(Some(hint))
 }
 
 /// `GET /v1/oauth_callback?code=&state=` (or `?error=`)
@@ -115,7 +149,7 @@ pub async fn callback(
 }
 
 /// A 303 to the portal page that explains `error`; internal errors carry their reference.
-fn failure(
+pub(crate) fn failure(
     state: &AppState,
     intent: Option<OAuthIntent>,
     error: &AppError,

@@ -179,6 +179,16 @@ pub async fn load_user(db: &Db, user_id: &str) -> sqlx::Result<Option<User>> {
     }))
 }
 
+/// The ids of users whose e-mail address is `email` (ignoring ASCII case), oldest first.
+pub async fn user_ids_by_email(db: &Db, email: &str) -> sqlx::Result<Vec<String>> {
+    crate::with_db!(db, pool => sqlx::query_scalar(
+        "SELECT id FROM users WHERE LOWER(email) = LOWER($1) ORDER BY created_at, id",
+    )
+    .bind(email)
+    .fetch_all(pool)
+    .await)
+}
+
 pub async fn accounts_of(db: &Db, user_id: &str) -> sqlx::Result<Vec<ExternalAccountRow>> {
     crate::with_db!(db, pool => sqlx::query_as(&format!(
         "SELECT {ACCOUNT_COLUMNS} FROM external_accounts WHERE user_id = $1 ORDER BY created_at, id"

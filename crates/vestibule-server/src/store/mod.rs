@@ -5,7 +5,9 @@ pub mod admin_sessions;
 pub mod connections;
 pub mod flows;
 pub mod sessions;
+pub mod sign_in_tokens;
 pub mod signing_keys;
+pub mod user_bans;
 
 /// A new row id: a type prefix and 128 random bits, so an id says what it names.
 pub fn new_id(prefix: &str) -> String {

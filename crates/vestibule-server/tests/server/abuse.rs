@@ -237,7 +237,7 @@ async fn the_sweeper_deletes_a_flow_abandoned_a_minute_ago() {
     let abandoned = first.state.clock.now() - flows::ABANDONED_GRACE_SECS - 1;
     sqlx::query("UPDATE oauth_flows SET expires_at = $1")
         .bind(abandoned)
-        .execute(&first.state.db)
+        .execute(crate::common::sqlite(&first.state.db))
         .await
         .unwrap();
     first.shutdown().await.unwrap();
@@ -246,7 +246,7 @@ async fn the_sweeper_deletes_a_flow_abandoned_a_minute_ago() {
     let mut left = 1;
     for _ in 0..50 {
         left = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM oauth_flows")
-            .fetch_one(&second.state.db)
+            .fetch_one(crate::common::sqlite(&second.state.db))
             .await
             .unwrap();
         if left == 0 {

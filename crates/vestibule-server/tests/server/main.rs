@@ -21,5 +21,6 @@ mod secrets;
 mod session_tokens;
 mod sessions;
 mod sign_in;
+mod sign_in_tokens;
 mod single_process_sqlite;
 mod tokens;
