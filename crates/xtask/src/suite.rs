@@ -375,6 +375,7 @@ mod tests {
             Counts {
                 passed: 3,
                 failed: 1,
+                skipped: 0,
                 result_lines: 1
             }
         );
