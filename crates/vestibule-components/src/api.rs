@@ -103,6 +103,11 @@ impl FrontendApi {
         decode(text)
     }
 
+    /// `GET` a JSON resource as the browser parsed it, for a caller that reads it later.
+    pub(crate) async fn get_json(&self, path: &str) -> Result<JsValue, RequestError> {
+        self.call("GET", path, None).await
+    }
+
     /// A state-changing call with a JSON body, answered with JSON.
     pub async fn send<B: Serialize, T: FromJson>(
         &self,

@@ -9,6 +9,7 @@ use crate::appearance::Appearance;
 use crate::i18n::{Locale, Localization, Messages};
 use crate::json::FromJson;
 use crate::session_token::{SessionTokens, TokenError};
+use wasm_bindgen::JsValue;
 
 /// What [`use_vestibule`] returns: signals over the environment and the client, plus the
 /// actions that change them. `Copy`, so it moves into closures freely.
@@ -42,8 +43,10 @@ pub struct Vestibule {
 /// One `GET` whose answer the whole page shares, loaded on creation and again on `refetch`.
 ///
 /// Not a `LocalResource`: its async machinery measured about 3 KB (brotli) on the sign-in
-/// example, which has a 90 KB budget, and nothing here needs Suspense; the components show
-/// their own loading state from `None`.
+/// example, and nothing here needs Suspense; the components show their own loading state
+/// from `None`. The request itself runs in one task type shared by every `Loaded`
+/// ([`spawn_load`]); only reading the answer is per type (each async state machine per
+/// type measured about 3 KB of wasm).
 ///
 /// Reloads may overlap (a sign-out reloads the client while a disconnect does too) and
 /// their answers may arrive in any order; each load takes a generation number and only the
@@ -76,30 +79,56 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
     }
 
     fn refetch(&self) {
-        leptos::task::spawn_local(self.reload());
+        self.refetch_then(None);
     }
 
-    /// Loads again; done once this answer is in the signal, or once a newer load started
-    /// meanwhile (whose answer is then the one that counts).
-    async fn reload(self) {
-        let Some(api) = self.api.try_get_value() else {
-            return;
-        };
-        let Some(generation) = self.generation.try_update_value(|g| {
+    /// Loads again; `then` runs once this answer is in the signal, or once a newer load
+    /// started meanwhile (whose answer is then the one that counts).
+    fn refetch_then(&self, then: Option<Box<dyn FnOnce()>>) {
+        let value = self.value;
+        spawn_load(
+            self.api,
+            self.path,
+            self.generation,
+            Box::new(move |answer| {
+                if let Some(answer) = answer {
+                    value.try_set(Some(
+                        answer.and_then(|json| T::from_json(&json).ok_or(RequestError::Decode)),
+                    ));
+                }
+                if let Some(then) = then {
+                    then();
+                }
+            }),
+        );
+    }
+
+    /// Reads the answer without cloning it: `None` while loading.
+    fn with<R>(&self, f: impl FnOnce(Option<&Result<T, RequestError>>) -> R) -> R {
+        self.value.with(|v| f(v.as_ref()))
+    }
+}
+
+/// The request of a [`Loaded`]: `GET path`, then `store` with the answer, or with `None`
+/// when a newer load started meanwhile or the state is gone.
+fn spawn_load(
+    api: StoredValue<FrontendApi>,
+    path: &'static str,
+    generation: StoredValue<u64>,
+    store: Box<dyn FnOnce(Option<Result<JsValue, RequestError>>)>,
+) {
+    leptos::task::spawn_local(async move {
+        let started = generation.try_update_value(|g| {
             *g += 1;
             *g
-        }) else {
-            return;
+        });
+        let (Some(api), Some(started)) = (api.try_get_value(), started) else {
+            return store(None);
         };
-        let result = api.get::<T>(self.path).await;
-        if self.generation.try_get_value() == Some(generation) {
-            self.value.try_set(Some(result));
-        }
-    }
-
-    fn get(&self) -> Option<Result<T, RequestError>> {
-        self.value.get()
-    }
+        let answer = api.get_json(path).await;
+        let newest = generation.try_get_value() == Some(started);
+        store(newest.then_some(answer));
+    });
 }
 
 impl Vestibule {
@@ -110,19 +139,51 @@ impl Vestibule {
         appearance: Signal<Appearance>,
         navigate: Option<Callback<String>>,
     ) -> Self {
+        let this = Self::loading(api, locale, appearance, navigate, SessionTokens::new());
+        watch_session_for_tokens(this.tokens, this.api, this.is_loaded, this.session);
+        this
+    }
+
+    /// The state without the session-token watchers: what a component that renders no
+    /// children makes when no provider is above it. Nothing outside that component sees
+    /// this state, so nobody can ask it for a token, and it keeps no cookie (the provider's
+    /// `session_cookie` is off without a provider); leaving the watchers out keeps the
+    /// token code off a page that has only `<SignIn/>`.
+    fn without_tokens(api: FrontendApi) -> Self {
+        Self::loading(
+            api,
+            Signal::derive(Locale::default),
+            Signal::derive(Appearance::default),
+            None,
+            SessionTokens::default(),
+        )
+    }
+
+    fn loading(
+        api: FrontendApi,
+        locale: Signal<Locale>,
+        appearance: Signal<Appearance>,
+        navigate: Option<Callback<String>>,
+        tokens: SessionTokens,
+    ) -> Self {
         let api = StoredValue::new(api);
         let environment_resource = Loaded::<Environment>::new(api, "/v1/environment");
         let client_resource = Loaded::<ClientState>::new(api, "/v1/client");
-        let environment = Signal::derive(move || environment_resource.get().and_then(|r| r.ok()));
-        let environment_error =
-            Signal::derive(move || environment_resource.get().and_then(|r| r.err()));
-        let client = Signal::derive(move || client_resource.get().and_then(|r| r.ok()));
-        let session = Signal::derive(move || client.get().and_then(|c| c.session));
-        let user = Signal::derive(move || client.get().and_then(|c| c.user));
-        let is_loaded = Signal::derive(move || client_resource.get().is_some());
+        // Each signal clones only the part it hands out, never the whole answer.
+        let environment = Signal::derive(move || {
+            environment_resource.with(|r| r.and_then(|r| r.as_ref().ok()).cloned())
+        });
+        let environment_error = Signal::derive(move || {
+            environment_resource.with(|r| r.and_then(|r| r.as_ref().err()).cloned())
+        });
+        let session = Signal::derive(move || {
+            client_resource.with(|r| r.and_then(|r| r.as_ref().ok()?.session.clone()))
+        });
+        let user = Signal::derive(move || {
+            client_resource.with(|r| r.and_then(|r| r.as_ref().ok()?.user.clone()))
+        });
+        let is_loaded = Signal::derive(move || client_resource.with(|r| r.is_some()));
         let is_signed_in = Signal::derive(move || session.with(Option::is_some));
-        let tokens = StoredValue::new_local(SessionTokens::new());
-        watch_session_for_tokens(tokens, api, is_loaded, session);
         Self {
             api,
             environment_resource,
@@ -138,7 +199,7 @@ impl Vestibule {
             appearance,
             signing_out: RwSignal::new(false),
             localization: StoredValue::new(Localization::default()),
-            tokens,
+            tokens: StoredValue::new_local(tokens),
         }
     }
 
@@ -218,16 +279,16 @@ impl Vestibule {
             // Whatever the answer, the session is over as far as this page can tell; a
             // failed call leaves the cookie, and reloading the client shows the truth.
             let _ = this.api().send_empty("POST", "/v1/sign_out").await;
-            this.client_resource.reload().await;
-            match then_url {
-                // Leaving: stay "signing out", so a page watching for "signed out" (the
-                // portal's /user) does not send the visitor somewhere else meanwhile. The
-                // next sign-in is an OAuth redirect, a fresh page, so nothing stays stuck.
-                Some(url) => this.navigate(&url),
-                None => {
-                    this.signing_out.try_set(false);
-                }
-            }
+            this.client_resource
+                .refetch_then(Some(Box::new(move || match then_url {
+                    // Leaving: stay "signing out", so a page watching for "signed out" (the
+                    // portal's /user) does not send the visitor somewhere else meanwhile. The
+                    // next sign-in is an OAuth redirect, a fresh page, so nothing stays stuck.
+                    Some(url) => this.navigate(&url),
+                    None => {
+                        this.signing_out.try_set(false);
+                    }
+                })));
         });
     }
 
@@ -351,7 +412,7 @@ pub fn use_vestibule() -> Vestibule {
 }
 
 /// The provider's state, or a new one for the page's origin when a drop-in component is
-/// rendered alone.
+/// rendered alone (its children, such as a `use_vestibule().get_token()` caller, share it).
 pub(crate) fn use_vestibule_or_standalone() -> Vestibule {
     use_context::<Vestibule>().unwrap_or_else(|| {
         let vestibule = Vestibule::new(
@@ -365,14 +426,25 @@ pub(crate) fn use_vestibule_or_standalone() -> Vestibule {
     })
 }
 
+/// The provider's state, or, for a component that renders no children of the app's, a new
+/// one for the page's origin without the session-token watchers
+/// ([`Vestibule::without_tokens`]).
+pub(crate) fn use_vestibule_or_standalone_leaf() -> Vestibule {
+    use_context::<Vestibule>().unwrap_or_else(|| {
+        let vestibule = Vestibule::without_tokens(FrontendApi::default());
+        provide_context(vestibule);
+        vestibule
+    })
+}
+
 /// What a top-level component starts from: the provider's state (or a standalone one, see
-/// [`use_vestibule_or_standalone`]), and its own `locale` and `appearance` props, each
+/// [`use_vestibule_or_standalone_leaf`]), and its own `locale` and `appearance` props, each
 /// falling back to the provider's.
 pub(crate) fn use_vestibule_for(
     locale: MaybeProp<Locale>,
     appearance: MaybeProp<Appearance>,
 ) -> (Vestibule, Signal<Locale>, Signal<Appearance>) {
-    let vestibule = use_vestibule_or_standalone();
+    let vestibule = use_vestibule_or_standalone_leaf();
     // A component's own `locale` gets the app's version of that language too.
     let locale = Signal::derive(move || match locale.get() {
         Some(own) => vestibule.localization.with_value(|l| l.resolve(own)),
