@@ -109,13 +109,16 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
     }
 }
 
-/// The request of a [`Loaded`]: `GET path`, then `store` with the answer, or with `None`
-/// when a newer load started meanwhile or the state is gone.
+/// What a [`Loaded`] does with the answer of one load: `None` when a newer load started
+/// meanwhile or the state is gone.
+type StoreAnswer = Box<dyn FnOnce(Option<Result<JsValue, RequestError>>)>;
+
+/// The request of a [`Loaded`]: `GET path`, then `store` with the answer.
 fn spawn_load(
     api: StoredValue<FrontendApi>,
     path: &'static str,
     generation: StoredValue<u64>,
-    store: Box<dyn FnOnce(Option<Result<JsValue, RequestError>>)>,
+    store: StoreAnswer,
 ) {
     leptos::task::spawn_local(async move {
         let started = generation.try_update_value(|g| {
