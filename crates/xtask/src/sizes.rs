@@ -50,8 +50,10 @@ const BUNDLES: &[Bundle] = &[
         bin: "vestibule-app",
         dist: "dist",
         // Over its issue-8 size by 17 KB: the view code and the reads' async machinery
-        // that the components' README's Size section names. Lower this as it shrinks.
-        budget: 254_000,
+        // that the components' README's Size section names. Today's largest size plus 0.5 KB: three
+        // builds of the same source measured 253,527 to 254,507 B (same raw size, different
+        // bytes). Lower this as it shrinks.
+        budget: 255_000,
         baseline: 236_945,
     },
 ];
