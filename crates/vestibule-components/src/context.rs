@@ -40,18 +40,21 @@ pub struct Vestibule {
     tokens: StoredValue<SessionTokens, LocalStorage>,
 }
 
-/// One `GET` whose answer the whole page shares, loaded on creation and again on `refetch`.
+/// One `GET` whose answer a page or a component shares, loaded on creation and again on
+/// `refetch`: the environment, the client, and the lists the components read
+/// ([`Vestibule::load`]).
 ///
 /// Not a `LocalResource`: its async machinery measured about 3 KB (brotli) on the sign-in
-/// example, and nothing here needs Suspense; the components show their own loading state
-/// from `None`. The request itself runs in one task type shared by every `Loaded`
+/// example, and replacing the profile's and the connection settings' two `LocalResource`s
+/// saved the portal 1.5 KB; nothing here needs Suspense, the components show their own
+/// loading state from `None`. The request itself runs in one task type shared by every `Loaded`
 /// ([`spawn_load`]); only reading the answer is per type (each async state machine per
 /// type measured about 3 KB of wasm).
 ///
 /// Reloads may overlap (a sign-out reloads the client while a disconnect does too) and
 /// their answers may arrive in any order; each load takes a generation number and only the
 /// newest one may write, so an older answer never overwrites a newer one.
-struct Loaded<T: 'static> {
+pub(crate) struct Loaded<T: 'static> {
     value: RwSignal<Option<Result<T, RequestError>>, LocalStorage>,
     api: StoredValue<FrontendApi>,
     path: &'static str,
@@ -78,8 +81,14 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
         this
     }
 
-    fn refetch(&self) {
+    pub(crate) fn refetch(&self) {
         self.refetch_then(None);
+    }
+
+    /// The answer (cloned, tracked): `None` until the first one arrives; a reload keeps
+    /// the last one until the next arrives.
+    pub(crate) fn get(&self) -> Option<Result<T, RequestError>> {
+        self.value.get()
     }
 
     /// Loads again; `then` runs once this answer is in the signal, or once a newer load
@@ -246,6 +255,12 @@ impl Vestibule {
         if let Some(tokens) = self.tokens.try_get_value() {
             tokens.keep_cookie();
         }
+    }
+
+    /// A `GET` of the frontend or admin API that a component reads, loaded now and again on
+    /// `refetch()`; what the components use instead of a `LocalResource` (see [`Loaded`]).
+    pub(crate) fn load<T: FromJson + Clone + 'static>(&self, path: &'static str) -> Loaded<T> {
+        Loaded::new(self.api, path)
     }
 
     /// The app's languages and changed sentences, as given to the provider.
