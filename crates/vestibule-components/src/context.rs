@@ -40,24 +40,31 @@ pub struct Vestibule {
     tokens: StoredValue<SessionTokens, LocalStorage>,
 }
 
-/// One `GET` whose answer a page or a component shares, loaded on creation and again on
-/// `refetch`: the environment, the client, and the lists the components read
-/// ([`Vestibule::load`]).
+/// A `GET` of the frontend or admin API whose answer a page or a component reads, loaded on
+/// creation and again on [`refetch`](Loaded::refetch): the environment, the client, every
+/// list the components show, and the portal's admin session. Make one with
+/// [`Vestibule::load`]; `Copy`, like a signal.
 ///
-/// Not a `LocalResource`: its async machinery measured about 3 KB (brotli) on the sign-in
-/// example, and replacing the profile's and the connection settings' two `LocalResource`s
-/// saved the portal 1.5 KB; nothing here needs Suspense, the components show their own
-/// loading state from `None`. The request itself runs in one task type shared by every `Loaded`
-/// ([`spawn_load`]); only reading the answer is per type (each async state machine per
-/// type measured about 3 KB of wasm).
+/// ```ignore
+/// let vst = use_vestibule();
+/// let sessions = vst.load::<SessionList>("/v1/me/sessions");
+/// view! { {move || match sessions.get() { None => "…".into_any(), Some(list) => /* … */ }} }
+/// ```
+///
+/// What the components use instead of `LocalResource`: each `LocalResource` carries its own
+/// async machinery, and replacing the kit's and the portal's four saved the portal 10.5 KB
+/// brotli (the async-derived code went with the last one); nothing here needs Suspense, the
+/// components show their own loading state from `None`. The request runs in one task type
+/// shared by every `Loaded` ([`spawn_load`]); only reading the answer is per type. A reload
+/// keeps the last answer until the next one arrives, so a list never flashes.
 ///
 /// Reloads may overlap (a sign-out reloads the client while a disconnect does too) and
 /// their answers may arrive in any order; each load takes a generation number and only the
 /// newest one may write, so an older answer never overwrites a newer one.
-pub(crate) struct Loaded<T: 'static> {
+pub struct Loaded<T: 'static> {
     value: RwSignal<Option<Result<T, RequestError>>, LocalStorage>,
     api: StoredValue<FrontendApi>,
-    path: &'static str,
+    path: StoredValue<String>,
     generation: StoredValue<u64>,
 }
 
@@ -70,24 +77,25 @@ impl<T> Clone for Loaded<T> {
 impl<T> Copy for Loaded<T> {}
 
 impl<T: FromJson + Clone + 'static> Loaded<T> {
-    fn new(api: StoredValue<FrontendApi>, path: &'static str) -> Self {
+    fn new(api: StoredValue<FrontendApi>, path: String) -> Self {
         let this = Self {
             value: RwSignal::new_local(None),
             api,
-            path,
+            path: StoredValue::new(path),
             generation: StoredValue::new(0),
         };
         this.refetch();
         this
     }
 
-    pub(crate) fn refetch(&self) {
+    /// Loads again (after a change); the last answer stays until the new one arrives.
+    pub fn refetch(&self) {
         self.refetch_then(None);
     }
 
     /// The answer (cloned, tracked): `None` until the first one arrives; a reload keeps
     /// the last one until the next arrives.
-    pub(crate) fn get(&self) -> Option<Result<T, RequestError>> {
+    pub fn get(&self) -> Option<Result<T, RequestError>> {
         self.value.get()
     }
 
@@ -125,7 +133,7 @@ type StoreAnswer = Box<dyn FnOnce(Option<Result<JsValue, RequestError>>)>;
 /// The request of a [`Loaded`]: `GET path`, then `store` with the answer.
 fn spawn_load(
     api: StoredValue<FrontendApi>,
-    path: &'static str,
+    path: StoredValue<String>,
     generation: StoredValue<u64>,
     store: StoreAnswer,
 ) {
@@ -134,10 +142,12 @@ fn spawn_load(
             *g += 1;
             *g
         });
-        let (Some(api), Some(started)) = (api.try_get_value(), started) else {
+        let (Some(api), Some(path), Some(started)) =
+            (api.try_get_value(), path.try_get_value(), started)
+        else {
             return store(None);
         };
-        let answer = api.get_json(path).await;
+        let answer = api.get_json(&path).await;
         let newest = generation.try_get_value() == Some(started);
         store(newest.then_some(answer));
     });
@@ -179,8 +189,8 @@ impl Vestibule {
         tokens: SessionTokens,
     ) -> Self {
         let api = StoredValue::new(api);
-        let environment_resource = Loaded::<Environment>::new(api, "/v1/environment");
-        let client_resource = Loaded::<ClientState>::new(api, "/v1/client");
+        let environment_resource = Loaded::<Environment>::new(api, "/v1/environment".to_owned());
+        let client_resource = Loaded::<ClientState>::new(api, "/v1/client".to_owned());
         // Each signal clones only the part it hands out, never the whole answer.
         let environment = Signal::derive(move || {
             environment_resource.with(|r| r.and_then(|r| r.as_ref().ok()).cloned())
@@ -257,10 +267,10 @@ impl Vestibule {
         }
     }
 
-    /// A `GET` of the frontend or admin API that a component reads, loaded now and again on
-    /// `refetch()`; what the components use instead of a `LocalResource` (see [`Loaded`]).
-    pub(crate) fn load<T: FromJson + Clone + 'static>(&self, path: &'static str) -> Loaded<T> {
-        Loaded::new(self.api, path)
+    /// Loads `GET path` (such as `/v1/me/sessions`) from this frontend API now, and again on
+    /// `refetch()`; see [`Loaded`]. The answer is read with `T`'s [`FromJson`].
+    pub fn load<T: FromJson + Clone + 'static>(&self, path: impl Into<String>) -> Loaded<T> {
+        Loaded::new(self.api, path.into())
     }
 
     /// The app's languages and changed sentences, as given to the provider.
