@@ -64,8 +64,16 @@ pub struct Vestibule {
 pub struct Loaded<T: 'static> {
     value: RwSignal<Option<Result<T, RequestError>>, LocalStorage>,
     api: StoredValue<FrontendApi>,
-    path: StoredValue<String>,
+    path: LoadPath,
     generation: StoredValue<u64>,
+}
+
+/// Where a [`Loaded`] reads from: the environment's and the client's fixed paths cost the
+/// sign-in page nothing to keep; a component's own path (with an id in it) is stored.
+#[derive(Clone, Copy)]
+enum LoadPath {
+    Fixed(&'static str),
+    Owned(StoredValue<String>),
 }
 
 impl<T> Clone for Loaded<T> {
@@ -77,11 +85,11 @@ impl<T> Clone for Loaded<T> {
 impl<T> Copy for Loaded<T> {}
 
 impl<T: FromJson + Clone + 'static> Loaded<T> {
-    fn new(api: StoredValue<FrontendApi>, path: String) -> Self {
+    fn new(api: StoredValue<FrontendApi>, path: LoadPath) -> Self {
         let this = Self {
             value: RwSignal::new_local(None),
             api,
-            path: StoredValue::new(path),
+            path,
             generation: StoredValue::new(0),
         };
         this.refetch();
@@ -133,7 +141,7 @@ type StoreAnswer = Box<dyn FnOnce(Option<Result<JsValue, RequestError>>)>;
 /// The request of a [`Loaded`]: `GET path`, then `store` with the answer.
 fn spawn_load(
     api: StoredValue<FrontendApi>,
-    path: StoredValue<String>,
+    path: LoadPath,
     generation: StoredValue<u64>,
     store: StoreAnswer,
 ) {
@@ -142,9 +150,11 @@ fn spawn_load(
             *g += 1;
             *g
         });
-        let (Some(api), Some(path), Some(started)) =
-            (api.try_get_value(), path.try_get_value(), started)
-        else {
+        let path = match path {
+            LoadPath::Fixed(path) => Some(std::borrow::Cow::Borrowed(path)),
+            LoadPath::Owned(path) => path.try_get_value().map(std::borrow::Cow::Owned),
+        };
+        let (Some(api), Some(path), Some(started)) = (api.try_get_value(), path, started) else {
             return store(None);
         };
         let answer = api.get_json(&path).await;
@@ -189,8 +199,9 @@ impl Vestibule {
         tokens: SessionTokens,
     ) -> Self {
         let api = StoredValue::new(api);
-        let environment_resource = Loaded::<Environment>::new(api, "/v1/environment".to_owned());
-        let client_resource = Loaded::<ClientState>::new(api, "/v1/client".to_owned());
+        let environment_resource =
+            Loaded::<Environment>::new(api, LoadPath::Fixed("/v1/environment"));
+        let client_resource = Loaded::<ClientState>::new(api, LoadPath::Fixed("/v1/client"));
         // Each signal clones only the part it hands out, never the whole answer.
         let environment = Signal::derive(move || {
             environment_resource.with(|r| r.and_then(|r| r.as_ref().ok()).cloned())
@@ -270,7 +281,7 @@ impl Vestibule {
     /// Loads `GET path` (such as `/v1/me/sessions`) from this frontend API now, and again on
     /// `refetch()`; see [`Loaded`]. The answer is read with `T`'s [`FromJson`].
     pub fn load<T: FromJson + Clone + 'static>(&self, path: impl Into<String>) -> Loaded<T> {
-        Loaded::new(self.api, path.into())
+        Loaded::new(self.api, LoadPath::Owned(StoredValue::new(path.into())))
     }
 
     /// The app's languages and changed sentences, as given to the provider.
