@@ -49,11 +49,11 @@ const BUNDLES: &[Bundle] = &[
         index: "app/index.html",
         bin: "vestibule-app",
         dist: "dist",
-        // Over its issue-8 size by 15.6 KB: the view code and the reads' async machinery
-        // that the components' README's Size section names. Today's 252,502 B plus 1 KB:
-        // builds of the same source have measured up to 1 KB apart (same raw size, other
-        // bytes). Lower this as it shrinks.
-        budget: 253_500,
+        // Over its issue-8 size by 7.6 KB: the view code and the writes' async machinery
+        // that the components' README's Size section names. Today's 244,516 B plus 1 KB:
+        // builds of the same source have measured up to 1 KB apart (about the same raw
+        // size, other bytes). Lower this as it shrinks.
+        budget: 245_500,
         baseline: 236_945,
     },
 ];
