@@ -12,8 +12,7 @@ use crate::page_title;
 pub(crate) fn Dashboard() -> impl IntoView {
     let vst = use_vestibule();
     mount_styles();
-    let session =
-        LocalResource::new(move || async move { vst.api().get::<()>("/v1/admin/session").await });
+    let session = vst.load::<()>("/v1/admin/session");
     view! {
         {move || {
                 match session.get() {

@@ -9,6 +9,7 @@ use crate::appearance::Appearance;
 use crate::i18n::{Locale, Localization, Messages};
 use crate::json::FromJson;
 use crate::session_token::{SessionTokens, TokenError};
+use wasm_bindgen::JsValue;
 
 /// What [`use_vestibule`] returns: signals over the environment and the client, plus the
 /// actions that change them. `Copy`, so it moves into closures freely.
@@ -39,20 +40,40 @@ pub struct Vestibule {
     tokens: StoredValue<SessionTokens, LocalStorage>,
 }
 
-/// One `GET` whose answer the whole page shares, loaded on creation and again on `refetch`.
+/// A `GET` of the frontend or admin API whose answer a page or a component reads, loaded on
+/// creation and again on [`refetch`](Loaded::refetch): the environment, the client, every
+/// list the components show, and the portal's admin session. Make one with
+/// [`Vestibule::load`]; `Copy`, like a signal.
 ///
-/// Not a `LocalResource`: its async machinery measured about 3 KB (brotli) on the sign-in
-/// example, which has a 90 KB budget, and nothing here needs Suspense; the components show
-/// their own loading state from `None`.
+/// ```ignore
+/// let vst = use_vestibule();
+/// let sessions = vst.load::<SessionList>("/v1/me/sessions");
+/// view! { {move || match sessions.get() { None => "…".into_any(), Some(list) => /* … */ }} }
+/// ```
+///
+/// What the components use instead of `LocalResource`: each `LocalResource` carries its own
+/// async machinery, and replacing the kit's and the portal's four saved the portal 10.5 KB
+/// brotli (the async-derived code went with the last one); nothing here needs Suspense, the
+/// components show their own loading state from `None`. The request runs in one task type
+/// shared by every `Loaded` ([`spawn_load`]); only reading the answer is per type. A reload
+/// keeps the last answer until the next one arrives, so a list never flashes.
 ///
 /// Reloads may overlap (a sign-out reloads the client while a disconnect does too) and
 /// their answers may arrive in any order; each load takes a generation number and only the
 /// newest one may write, so an older answer never overwrites a newer one.
-struct Loaded<T: 'static> {
+pub struct Loaded<T: 'static> {
     value: RwSignal<Option<Result<T, RequestError>>, LocalStorage>,
     api: StoredValue<FrontendApi>,
-    path: &'static str,
+    path: LoadPath,
     generation: StoredValue<u64>,
+}
+
+/// Where a [`Loaded`] reads from: the environment's and the client's fixed paths cost the
+/// sign-in page nothing to keep; a component's own path (with an id in it) is stored.
+#[derive(Clone, Copy)]
+enum LoadPath {
+    Fixed(&'static str),
+    Owned(StoredValue<String>),
 }
 
 impl<T> Clone for Loaded<T> {
@@ -64,7 +85,7 @@ impl<T> Clone for Loaded<T> {
 impl<T> Copy for Loaded<T> {}
 
 impl<T: FromJson + Clone + 'static> Loaded<T> {
-    fn new(api: StoredValue<FrontendApi>, path: &'static str) -> Self {
+    fn new(api: StoredValue<FrontendApi>, path: LoadPath) -> Self {
         let this = Self {
             value: RwSignal::new_local(None),
             api,
@@ -75,31 +96,71 @@ impl<T: FromJson + Clone + 'static> Loaded<T> {
         this
     }
 
-    fn refetch(&self) {
-        leptos::task::spawn_local(self.reload());
+    /// Loads again (after a change); the last answer stays until the new one arrives.
+    pub fn refetch(&self) {
+        self.refetch_then(None);
     }
 
-    /// Loads again; done once this answer is in the signal, or once a newer load started
-    /// meanwhile (whose answer is then the one that counts).
-    async fn reload(self) {
-        let Some(api) = self.api.try_get_value() else {
-            return;
-        };
-        let Some(generation) = self.generation.try_update_value(|g| {
-            *g += 1;
-            *g
-        }) else {
-            return;
-        };
-        let result = api.get::<T>(self.path).await;
-        if self.generation.try_get_value() == Some(generation) {
-            self.value.try_set(Some(result));
-        }
-    }
-
-    fn get(&self) -> Option<Result<T, RequestError>> {
+    /// The answer (cloned, tracked): `None` until the first one arrives; a reload keeps
+    /// the last one until the next arrives.
+    pub fn get(&self) -> Option<Result<T, RequestError>> {
         self.value.get()
     }
+
+    /// Loads again; `then` runs once this answer is in the signal, or once a newer load
+    /// started meanwhile (whose answer is then the one that counts).
+    fn refetch_then(&self, then: Option<Box<dyn FnOnce()>>) {
+        let value = self.value;
+        spawn_load(
+            self.api,
+            self.path,
+            self.generation,
+            Box::new(move |answer| {
+                if let Some(answer) = answer {
+                    value.try_set(Some(
+                        answer.and_then(|json| T::from_json(&json).ok_or(RequestError::Decode)),
+                    ));
+                }
+                if let Some(then) = then {
+                    then();
+                }
+            }),
+        );
+    }
+
+    /// Reads the answer without cloning it: `None` while loading.
+    fn with<R>(&self, f: impl FnOnce(Option<&Result<T, RequestError>>) -> R) -> R {
+        self.value.with(|v| f(v.as_ref()))
+    }
+}
+
+/// What a [`Loaded`] does with the answer of one load: `None` when a newer load started
+/// meanwhile or the state is gone.
+type StoreAnswer = Box<dyn FnOnce(Option<Result<JsValue, RequestError>>)>;
+
+/// The request of a [`Loaded`]: `GET path`, then `store` with the answer.
+fn spawn_load(
+    api: StoredValue<FrontendApi>,
+    path: LoadPath,
+    generation: StoredValue<u64>,
+    store: StoreAnswer,
+) {
+    leptos::task::spawn_local(async move {
+        let started = generation.try_update_value(|g| {
+            *g += 1;
+            *g
+        });
+        let path = match path {
+            LoadPath::Fixed(path) => Some(std::borrow::Cow::Borrowed(path)),
+            LoadPath::Owned(path) => path.try_get_value().map(std::borrow::Cow::Owned),
+        };
+        let (Some(api), Some(path), Some(started)) = (api.try_get_value(), path, started) else {
+            return store(None);
+        };
+        let answer = api.get_json(&path).await;
+        let newest = generation.try_get_value() == Some(started);
+        store(newest.then_some(answer));
+    });
 }
 
 impl Vestibule {
@@ -110,19 +171,52 @@ impl Vestibule {
         appearance: Signal<Appearance>,
         navigate: Option<Callback<String>>,
     ) -> Self {
+        let this = Self::loading(api, locale, appearance, navigate, SessionTokens::new());
+        watch_session_for_tokens(this.tokens, this.api, this.is_loaded, this.session);
+        this
+    }
+
+    /// The state without the session-token watchers: what a component that renders no
+    /// children makes when no provider is above it. Nothing outside that component sees
+    /// this state, so nobody can ask it for a token, and it keeps no cookie (the provider's
+    /// `session_cookie` is off without a provider); leaving the watchers out keeps the
+    /// token code off a page that has only `<SignIn/>`.
+    fn without_tokens(api: FrontendApi) -> Self {
+        Self::loading(
+            api,
+            Signal::derive(Locale::default),
+            Signal::derive(Appearance::default),
+            None,
+            SessionTokens::default(),
+        )
+    }
+
+    fn loading(
+        api: FrontendApi,
+        locale: Signal<Locale>,
+        appearance: Signal<Appearance>,
+        navigate: Option<Callback<String>>,
+        tokens: SessionTokens,
+    ) -> Self {
         let api = StoredValue::new(api);
-        let environment_resource = Loaded::<Environment>::new(api, "/v1/environment");
-        let client_resource = Loaded::<ClientState>::new(api, "/v1/client");
-        let environment = Signal::derive(move || environment_resource.get().and_then(|r| r.ok()));
-        let environment_error =
-            Signal::derive(move || environment_resource.get().and_then(|r| r.err()));
-        let client = Signal::derive(move || client_resource.get().and_then(|r| r.ok()));
-        let session = Signal::derive(move || client.get().and_then(|c| c.session));
-        let user = Signal::derive(move || client.get().and_then(|c| c.user));
-        let is_loaded = Signal::derive(move || client_resource.get().is_some());
+        let environment_resource =
+            Loaded::<Environment>::new(api, LoadPath::Fixed("/v1/environment"));
+        let client_resource = Loaded::<ClientState>::new(api, LoadPath::Fixed("/v1/client"));
+        // Each signal clones only the part it hands out, never the whole answer.
+        let environment = Signal::derive(move || {
+            environment_resource.with(|r| r.and_then(|r| r.as_ref().ok()).cloned())
+        });
+        let environment_error = Signal::derive(move || {
+            environment_resource.with(|r| r.and_then(|r| r.as_ref().err()).cloned())
+        });
+        let session = Signal::derive(move || {
+            client_resource.with(|r| r.and_then(|r| r.as_ref().ok()?.session.clone()))
+        });
+        let user = Signal::derive(move || {
+            client_resource.with(|r| r.and_then(|r| r.as_ref().ok()?.user.clone()))
+        });
+        let is_loaded = Signal::derive(move || client_resource.with(|r| r.is_some()));
         let is_signed_in = Signal::derive(move || session.with(Option::is_some));
-        let tokens = StoredValue::new_local(SessionTokens::new());
-        watch_session_for_tokens(tokens, api, is_loaded, session);
         Self {
             api,
             environment_resource,
@@ -138,7 +232,7 @@ impl Vestibule {
             appearance,
             signing_out: RwSignal::new(false),
             localization: StoredValue::new(Localization::default()),
-            tokens,
+            tokens: StoredValue::new_local(tokens),
         }
     }
 
@@ -184,6 +278,12 @@ impl Vestibule {
         }
     }
 
+    /// Loads `GET path` (such as `/v1/me/sessions`) from this frontend API now, and again on
+    /// `refetch()`; see [`Loaded`]. The answer is read with `T`'s [`FromJson`].
+    pub fn load<T: FromJson + Clone + 'static>(&self, path: impl Into<String>) -> Loaded<T> {
+        Loaded::new(self.api, LoadPath::Owned(StoredValue::new(path.into())))
+    }
+
     /// The app's languages and changed sentences, as given to the provider.
     pub fn localization(&self) -> Localization {
         self.localization.get_value()
@@ -218,16 +318,16 @@ impl Vestibule {
             // Whatever the answer, the session is over as far as this page can tell; a
             // failed call leaves the cookie, and reloading the client shows the truth.
             let _ = this.api().send_empty("POST", "/v1/sign_out").await;
-            this.client_resource.reload().await;
-            match then_url {
-                // Leaving: stay "signing out", so a page watching for "signed out" (the
-                // portal's /user) does not send the visitor somewhere else meanwhile. The
-                // next sign-in is an OAuth redirect, a fresh page, so nothing stays stuck.
-                Some(url) => this.navigate(&url),
-                None => {
-                    this.signing_out.try_set(false);
-                }
-            }
+            this.client_resource
+                .refetch_then(Some(Box::new(move || match then_url {
+                    // Leaving: stay "signing out", so a page watching for "signed out" (the
+                    // portal's /user) does not send the visitor somewhere else meanwhile. The
+                    // next sign-in is an OAuth redirect, a fresh page, so nothing stays stuck.
+                    Some(url) => this.navigate(&url),
+                    None => {
+                        this.signing_out.try_set(false);
+                    }
+                })));
         });
     }
 
@@ -351,7 +451,7 @@ pub fn use_vestibule() -> Vestibule {
 }
 
 /// The provider's state, or a new one for the page's origin when a drop-in component is
-/// rendered alone.
+/// rendered alone (its children, such as a `use_vestibule().get_token()` caller, share it).
 pub(crate) fn use_vestibule_or_standalone() -> Vestibule {
     use_context::<Vestibule>().unwrap_or_else(|| {
         let vestibule = Vestibule::new(
@@ -365,14 +465,25 @@ pub(crate) fn use_vestibule_or_standalone() -> Vestibule {
     })
 }
 
+/// The provider's state, or, for a component that renders no children of the app's, a new
+/// one for the page's origin without the session-token watchers
+/// ([`Vestibule::without_tokens`]).
+pub(crate) fn use_vestibule_or_standalone_leaf() -> Vestibule {
+    use_context::<Vestibule>().unwrap_or_else(|| {
+        let vestibule = Vestibule::without_tokens(FrontendApi::default());
+        provide_context(vestibule);
+        vestibule
+    })
+}
+
 /// What a top-level component starts from: the provider's state (or a standalone one, see
-/// [`use_vestibule_or_standalone`]), and its own `locale` and `appearance` props, each
+/// [`use_vestibule_or_standalone_leaf`]), and its own `locale` and `appearance` props, each
 /// falling back to the provider's.
 pub(crate) fn use_vestibule_for(
     locale: MaybeProp<Locale>,
     appearance: MaybeProp<Appearance>,
 ) -> (Vestibule, Signal<Locale>, Signal<Appearance>) {
-    let vestibule = use_vestibule_or_standalone();
+    let vestibule = use_vestibule_or_standalone_leaf();
     // A component's own `locale` gets the app's version of that language too.
     let locale = Signal::derive(move || match locale.get() {
         Some(own) => vestibule.localization.with_value(|l| l.resolve(own)),

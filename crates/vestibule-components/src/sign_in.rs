@@ -7,7 +7,7 @@ use vestibule_core::{ErrorCode, ProviderId};
 
 use crate::alert::error_banner;
 use crate::appearance::Appearance;
-use crate::context::{Vestibule, use_vestibule_for, use_vestibule_or_standalone};
+use crate::context::{Vestibule, use_vestibule_for, use_vestibule_or_standalone_leaf};
 use crate::i18n::{Locale, Messages, fill};
 use crate::icons::ProviderLogo;
 use crate::root::Root;
@@ -379,7 +379,7 @@ fn ProviderButton(
     redirect: Signal<String>,
     locale: Signal<Locale>,
 ) -> impl IntoView {
-    let vst = use_vestibule_or_standalone();
+    let vst = use_vestibule_or_standalone_leaf();
     let href = Signal::derive(move || vst.api().oauth_start_url(provider, intent, &redirect.get()));
     let leaving = RwSignal::new(false);
     // Coming back with the Back button restores the page from the bfcache as it was left.

@@ -367,10 +367,7 @@ pub(crate) fn request_error_sentence(lc: Locale, error: &RequestError) -> String
 
 #[component]
 fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
-    let sessions =
-        LocalResource::new(
-            move || async move { vst.api().get::<SessionList>("/v1/me/sessions").await },
-        );
+    let sessions = vst.load::<SessionList>("/v1/me/sessions");
     let revoke = Action::new_local(move |id: &String| {
         let path = format!("/v1/me/sessions/{id}");
         async move {

@@ -7,6 +7,7 @@
 mod bench;
 mod demo;
 mod setup;
+mod sizes;
 mod step;
 mod suite;
 
@@ -18,12 +19,14 @@ usage: cargo xtask <command>
 
 commands:
   setup   install what is missing: wasm32 target, trunk, wasm-bindgen-cli, chromium,
-          chromedriver, binaryen, axe-core (each skipped when already at the right version)
+          chromedriver, axe-core and binaryen (npm) (each skipped when already at the right version)
   demo    setup, build the portal, and serve a development instance on 127.0.0.1:3000;
           `demo --example jira-issues` also serves the My Jira issues app on localhost:4000
   test    setup, fmt, clippy (native + wasm32), native tests, wasm tests in headless
-          Chromium, end-to-end browser tests; ends with `N passed, N failed`
-  bench   server throughput/latency/RSS and wasm size budgets (medians of several runs)
+          Chromium, wasm sizes against their budgets, end-to-end browser tests; ends
+          with `N passed, N failed`
+  bench   server throughput/latency/RSS and wasm size budgets (medians of several runs);
+          `bench --sizes` only the wasm sizes, with twiggy's view of where the bytes are
 ";
 
 fn main() -> ExitCode {
@@ -32,7 +35,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::run().map(|_| true),
         Some("demo") => demo::run(&args[1..]).map(|_| true),
         Some("test") => suite::run(&args[1..]),
-        Some("bench") => bench::run().map(|_| true),
+        Some("bench") => bench::run(&args[1..]).map(|_| true),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(true)

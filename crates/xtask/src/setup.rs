@@ -17,10 +17,15 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
 ];
-/// npm packages, pinned: axe-core for the accessibility checks in the browser tests.
+/// npm packages, pinned: axe-core for the accessibility checks in the browser tests;
+/// binaryen for Trunk's `wasm-opt -Oz` (Trunk.toml pins its version); terser for the
+/// wasm-bindgen loader, which Trunk's own minifier cannot parse (`sizes::minify_js`);
+/// playwright-core, which the JavaScript testing helper's test drives Chromium with.
 const NPM_PACKAGES: &[(&str, &str, &str)] = &[
     ("axe-core", "4.11.4", "axe.min.js"),
-    ("playwright-core", "1.65.1", "index.mjs"), // the JS testing helper's test drives Chromium
+    ("binaryen", "132.0.0", "bin/wasm-opt"),
+    ("terser", "5.51.4", "bin/terser"),
+    ("playwright-core", "1.65.1", "index.mjs"),
 ];
 
 pub fn run() -> Result<()> {
@@ -131,7 +136,7 @@ fn ensure_trunk() -> Result<()> {
 }
 
 /// The folder that holds the project's npm tools (under `target/`, so `cargo clean` resets it).
-fn node_tools_dir() -> PathBuf {
+pub fn node_tools_dir() -> PathBuf {
     workspace_root().join("target/node-tools")
 }
 
@@ -198,10 +203,10 @@ pub fn tool(name: &str) -> PathBuf {
     cargo_bin_dir().join(name)
 }
 
-/// PATH with cargo's binary folder first, for tools that look others up (Trunk runs
-/// `wasm-bindgen` from PATH in offline mode).
+/// PATH with cargo's binary folder and the npm tools first, for tools that look others up
+/// (Trunk runs `wasm-bindgen` and `wasm-opt` from PATH in offline mode).
 pub fn tools_path() -> OsString {
-    let mut paths = vec![cargo_bin_dir()];
+    let mut paths = vec![cargo_bin_dir(), node_tools_dir().join("node_modules/.bin")];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
     }

@@ -33,7 +33,9 @@ const WASM_PACKAGES: &[&str] = &[
     "vestibule-example-sign-in-page",
     "jira-issues-web",
 ];
-const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "e2e", "js"];
+/// `sizes` builds the sign-in example and the portal as shipped and fails when one is over
+/// its brotli budget (`sizes.rs`).
+const SUITES: &[&str] = &["fmt", "clippy", "native", "wasm", "sizes", "e2e", "js"];
 
 /// The outcome of one suite, parsed from the test runners' `test result:` lines.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -113,6 +115,9 @@ pub fn run(args: &[String]) -> Result<bool> {
             "clippy" => clippy(),
             "native" => tests("native tests", native_tests()),
             "wasm" => tests("wasm tests in headless Chromium", wasm_tests()),
+            "sizes" => crate::sizes::check_budgets()
+                .map(|_| SuiteResult::Check)
+                .map_err(|e| (None, e)),
             "e2e" => e2e(),
             "js" => js_helper(),
             _ => unreachable!("suite names are checked above"),
@@ -292,14 +297,16 @@ fn js_helper() -> Result<SuiteResult, SuiteError> {
     tests("JavaScript testing helper (playwright-core, Chromium)", cmd)
 }
 
-/// `trunk build --release`: the portal that the server serves from `dist/`.
+/// `trunk build --release`: the portal that the server serves from `dist/` (its loader
+/// minified, see `sizes::minify_js`).
 pub fn build_portal() -> Result<()> {
     exec(
         Command::new(tool("trunk"))
             .args(["build", "--release"])
             .current_dir(workspace_root())
             .env("PATH", tools_path()),
-    )
+    )?;
+    crate::sizes::minify_js(&workspace_root().join("dist"))
 }
 
 /// `trunk build --release` of the My Jira issues front end into
@@ -310,7 +317,8 @@ pub fn build_jira_example_front_end() -> Result<()> {
             .args(["build", "--release"])
             .current_dir(workspace_root().join("examples/jira-issues/web"))
             .env("PATH", tools_path()),
-    )
+    )?;
+    crate::sizes::minify_js(&workspace_root().join("examples/jira-issues/dist"))
 }
 
 /// Runs a test command, echoing its output and counting the `test result:` lines.

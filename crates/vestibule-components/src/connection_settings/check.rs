@@ -211,16 +211,13 @@ pub(crate) fn RowCheck(
     let vst = use_vestibule();
     let action = check_action(vst);
     let id = connection_id.clone();
+    let last = vst.load::<LastConnectionCheck>(format!("/v1/admin/connections/{id}/check"));
     // Re-read after every check run here, so the line cannot go stale.
-    let last = LocalResource::new(move || {
-        action.version().track();
-        let id = id.clone();
-        async move {
-            vst.api()
-                .get::<LastConnectionCheck>(&format!("/v1/admin/connections/{id}/check"))
-                .await
-        }
-    });
+    Effect::watch(
+        move || action.version().get(),
+        move |_, _, _| last.refetch(),
+        false,
+    );
     let last_line = move || {
         let lc = locale.get();
         let c = check_messages(lc);

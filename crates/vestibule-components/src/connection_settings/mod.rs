@@ -60,11 +60,7 @@ pub fn ConnectionSettings(
     crate::style::mount(crate::style::USER);
     crate::style::mount(crate::style::ADMIN);
 
-    let list = LocalResource::new(move || async move {
-        vst.api()
-            .get::<ConnectionList>("/v1/admin/connections")
-            .await
-    });
+    let list = vst.load::<ConnectionList>("/v1/admin/connections");
     let changed = Callback::new(move |()| {
         list.refetch();
         if let Some(cb) = on_change {
@@ -126,8 +122,9 @@ pub fn ConnectionSettings(
 
 /// The list's content: a spinner while it first loads, why it failed, "none yet", or the rows.
 ///
-/// No Transition: a LocalResource keeps its last value while it reloads, so the list
-/// never flashes, and Suspense would cost bytes for nothing.
+/// No Transition: the list (a `Vestibule::load`, which keeps its last answer while it
+/// reloads, as a LocalResource does) never flashes, and Suspense would cost bytes for
+/// nothing.
 fn list_body(
     lc: Locale,
     list: Option<Result<ConnectionList, crate::api::RequestError>>,

