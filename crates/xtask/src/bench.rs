@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the server's throughput, latency and memory (session checks, session
 //! token minting, sign-in flows; session checks on SQLite, PostgreSQL and two processes
-//! with their database statements per request), session-token verification in `vestibule-axum` on one core,
+//! with their database statements per request; the session check as a fraction of a bare
+//! route serving the same bytes, both on one core), session-token verification in `vestibule-axum` on one core,
 //! and the download size of the wasm bundles against their budgets. Figures are medians of several runs.
 
 use std::io::Write;
@@ -26,6 +27,10 @@ pub fn run() -> Result<()> {
     step(
         "SQLite, PostgreSQL and two processes (cargo bench -p vestibule-server --bench postgres)",
         || exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "postgres"])),
+    )?;
+    step(
+        "the session check against a bare route, one core (cargo bench -p vestibule-server --bench efficiency)",
+        || exec(cargo().args(["bench", "-p", "vestibule-server", "--bench", "efficiency"])),
     )?;
     step(
         "session-token verification on one core (cargo bench -p vestibule-axum --bench verify)",
