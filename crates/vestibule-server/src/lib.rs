@@ -118,7 +118,7 @@ pub fn app(state: AppState) -> Router {
 /// Everything under `/v1`: the frontend, admin and backend APIs, each answer `no-store`.
 fn api_routes(state: &AppState) -> Router<AppState> {
     use routes::{admin, backend, doctor, environment, frontend, oauth, session_tokens};
-    Router::new()
+    let routes = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
         // Frontend API (browser, session cookie)
@@ -174,17 +174,22 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin_writes,
-        ))
-        // A sign-out or revoke answered here holds on every other process once it is read.
-        .layer(middleware::from_fn_with_state(
+        ));
+    // A sign-out or revoke answered here holds on every other process once it is read. One
+    // process alone (SQLite) has nobody to wait for, and its session checks skip the layer.
+    let routes = if state.peers.is_shared() {
+        routes.layer(middleware::from_fn_with_state(
             state.clone(),
             crate::peers::wait_for_peers,
         ))
-        // Every API answer may carry a token or personal data: no cache keeps it.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+    } else {
+        routes
+    };
+    // Every API answer may carry a token or personal data: no cache keeps it.
+    routes.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
 }
 
 /// Every failure answers in the API's JSON error shape: internal errors with a reference, a
