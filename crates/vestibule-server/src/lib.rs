@@ -27,6 +27,7 @@ pub mod rate_limit;
 pub mod redirect;
 pub mod request_log;
 pub mod routes;
+pub mod security_headers;
 pub mod server;
 pub mod session_tokens;
 pub mod signin;
@@ -94,22 +95,7 @@ pub fn app(state: AppState) -> Router {
                     request_log::log_request(REQUEST_ID, request, next)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CONTENT_SECURITY_POLICY,
-                    csp,
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("strict-origin-when-cross-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
+                .layer(security_headers::SecurityHeaders::new(csp).layer())
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
