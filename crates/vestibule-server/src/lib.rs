@@ -179,18 +179,18 @@ fn api_routes(state: &AppState) -> Router<AppState> {
 }
 
 /// Every failure answers in the API's JSON error shape: internal errors with a reference, a
-/// handler that panics or runs past `timeout` as an internal error.
+/// handler that panics or runs past `timeout` as an internal error. (One middleware for the
+/// time limit and the reference: each layer costs every request a clone of the stack beneath.)
 pub fn with_error_handling<S>(routes: Router<S>, timeout: std::time::Duration) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     routes.layer(
         ServiceBuilder::new()
-            .layer(middleware::from_fn(reference_internal_errors))
-            .layer(CatchPanicLayer::custom(panic_response))
             .layer(middleware::from_fn(move |request: Request, next: Next| {
-                time_limit(timeout, request, next)
-            })),
+                answer_internal_errors(timeout, request, next)
+            }))
+            .layer(CatchPanicLayer::custom(panic_response)),
     )
 }
 
@@ -209,21 +209,21 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// No request runs longer than `--request-timeout`; one that would answers as an internal
-/// error (the provider calls inside have their own, shorter timeouts).
-async fn time_limit(limit: std::time::Duration, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
+/// error (the provider calls inside have their own, shorter timeouts). Internal errors get
+/// their body: a generic sentence and the request id to quote.
+async fn answer_internal_errors(
+    limit: std::time::Duration,
+    request: Request,
+    next: Next,
+) -> Response {
+    let request_id = request.headers().get(REQUEST_ID).cloned();
+    let response = match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(limit_ms = limit.as_millis() as u64, "request timed out");
             internal_error_response()
         }
-    }
-}
-
-/// Gives internal errors their body: a generic sentence and the request id to quote.
-async fn reference_internal_errors(request: Request, next: Next) -> Response {
-    let request_id = request.headers().get(REQUEST_ID).cloned();
-    let response = next.run(request).await;
+    };
     if response
         .extensions()
         .get::<error::InternalErrorMarker>()
