@@ -73,11 +73,7 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(state.portal.service())
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::secret_key_attempts,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::token_minting,
+            rate_limit::abuse_limits,
         ));
     // CORS outside the error handling, so that refusals and internal errors still carry it.
     with_error_handling(routes, state.request_timeout)
