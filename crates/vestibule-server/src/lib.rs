@@ -36,7 +36,7 @@ pub mod store;
 pub mod tokens;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -85,11 +85,13 @@ pub fn app(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(middleware::from_fn_with_state(
                     state.trusted_proxies.clone(),
-                    client_addr::resolve_client,
+                    |State(trusted): State<client_addr::TrustedProxies>,
+                     request: Request,
+                     next: Next| {
+                        let request = client_addr::resolve_client(&trusted, request);
+                        request_log::log_request(REQUEST_ID, request, next)
+                    },
                 ))
-                .layer(middleware::from_fn(|request: Request, next: Next| {
-                    request_log::log_request(REQUEST_ID, request, next)
-                }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(security_headers::SecurityHeaders::new(csp).layer())
                 .layer(CompressionLayer::new()),
