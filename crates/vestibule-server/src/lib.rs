@@ -42,6 +42,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
+use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -94,9 +95,20 @@ pub fn app(state: AppState) -> Router {
                 ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(security_headers::SecurityHeaders::new(csp).layer())
+                .layer(MapResponseLayer::new(boxed_body))
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// The compressed response with its body boxed at once: the layers above then move a small
+/// response instead of the compression body's whole state, on every request.
+fn boxed_body<B>(response: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    response.map(axum::body::Body::new)
 }
 
 /// Everything under `/v1`: the frontend, admin and backend APIs, each answer `no-store`.
