@@ -5,8 +5,6 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::extract::{ConnectInfo, Request};
 use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::Response;
 use ipnet::IpNet;
 
 /// The client address of a request, set once by [`resolve_client`] for everything after it.
@@ -80,13 +78,10 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Middleware: resolves the client address once and stores it as a [`ClientIp`] extension.
-/// Without a TCP peer (a `oneshot` in tests) the address is `0.0.0.0`.
-pub async fn resolve_client(
-    axum::extract::State(trusted): axum::extract::State<TrustedProxies>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// Resolves the client address once and stores it as a [`ClientIp`] extension (the request
+/// log's middleware calls this first). Without a TCP peer (a `oneshot` in tests) the address
+/// is `0.0.0.0`.
+pub fn resolve_client(trusted: &TrustedProxies, mut request: Request) -> Request {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -94,7 +89,7 @@ pub async fn resolve_client(
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let client = trusted.client_ip(peer, request.headers());
     request.extensions_mut().insert(ClientIp(client));
-    next.run(request).await
+    request
 }
 
 /// The client address stored by [`resolve_client`].

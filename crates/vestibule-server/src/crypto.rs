@@ -23,7 +23,11 @@ pub fn random_token() -> String {
 
 /// Hex SHA-256: what the database keeps instead of a bearer token.
 pub fn sha256_hex(value: &str) -> String {
-    hex::encode(Sha256::digest(value.as_bytes()))
+    // Into a buffer: `hex::encode` goes a char at a time, and this runs on every session check.
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(value.as_bytes()), &mut hex)
+        .expect("64 hex digits for 32 bytes");
+    String::from_utf8_lossy(&hex).into_owned()
 }
 
 /// Compares two secrets without leaking, through timing, how much of them matched. Both are
@@ -236,6 +240,10 @@ mod tests {
         let token = random_token();
         assert_eq!(token.len(), 43);
         assert_ne!(token, random_token());
-        assert_eq!(sha256_hex("abc").len(), 64);
+        // The stored token hashes: lowercase hex of SHA-256 (FIPS 180-2's "abc" vector).
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

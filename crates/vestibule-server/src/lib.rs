@@ -27,6 +27,7 @@ pub mod rate_limit;
 pub mod redirect;
 pub mod request_log;
 pub mod routes;
+pub mod security_headers;
 pub mod server;
 pub mod session_tokens;
 pub mod signin;
@@ -35,12 +36,13 @@ pub mod store;
 pub mod tokens;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
+use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -72,11 +74,7 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(state.portal.service())
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            rate_limit::secret_key_attempts,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            rate_limit::token_minting,
+            rate_limit::abuse_limits,
         ));
     // CORS outside the error handling, so that refusals and internal errors still carry it.
     with_error_handling(routes, state.request_timeout)
@@ -88,31 +86,29 @@ pub fn app(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(middleware::from_fn_with_state(
                     state.trusted_proxies.clone(),
-                    client_addr::resolve_client,
+                    |State(trusted): State<client_addr::TrustedProxies>,
+                     request: Request,
+                     next: Next| {
+                        let request = client_addr::resolve_client(&trusted, request);
+                        request_log::log_request(REQUEST_ID, request, next)
+                    },
                 ))
-                .layer(middleware::from_fn(|request: Request, next: Next| {
-                    request_log::log_request(REQUEST_ID, request, next)
-                }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CONTENT_SECURITY_POLICY,
-                    csp,
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("strict-origin-when-cross-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
+                .layer(security_headers::SecurityHeaders::new(csp).layer())
+                .layer(MapResponseLayer::new(boxed_body))
                 .layer(CompressionLayer::new()),
         )
         .with_state(state)
+}
+
+/// The compressed response with its body boxed at once: the layers above then move a small
+/// response instead of the compression body's whole state, on every request.
+fn boxed_body<B>(response: axum::http::Response<B>) -> Response
+where
+    B: axum::body::HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    response.map(axum::body::Body::new)
 }
 
 /// Everything under `/v1`: the frontend, admin and backend APIs, each answer `no-store`.
@@ -120,7 +116,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     use routes::{
         admin, backend, doctor, environment, frontend, oauth, session_tokens, sign_in_tokens,
     };
-    Router::new()
+    let routes = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
         // Frontend API (browser, session cookie)
@@ -181,32 +177,37 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin_writes,
-        ))
-        // A sign-out or revoke answered here holds on every other process once it is read.
-        .layer(middleware::from_fn_with_state(
+        ));
+    // A sign-out or revoke answered here holds on every other process once it is read. One
+    // process alone (SQLite) has nobody to wait for, and its session checks skip the layer.
+    let routes = if state.peers.is_shared() {
+        routes.layer(middleware::from_fn_with_state(
             state.clone(),
             crate::peers::wait_for_peers,
         ))
-        // Every API answer may carry a token or personal data: no cache keeps it.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
+    } else {
+        routes
+    };
+    // Every API answer may carry a token or personal data: no cache keeps it.
+    routes.layer(SetResponseHeaderLayer::if_not_present(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store"),
+    ))
 }
 
 /// Every failure answers in the API's JSON error shape: internal errors with a reference, a
-/// handler that panics or runs past `timeout` as an internal error.
+/// handler that panics or runs past `timeout` as an internal error. (One middleware for the
+/// time limit and the reference: each layer costs every request a clone of the stack beneath.)
 pub fn with_error_handling<S>(routes: Router<S>, timeout: std::time::Duration) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     routes.layer(
         ServiceBuilder::new()
-            .layer(middleware::from_fn(reference_internal_errors))
-            .layer(CatchPanicLayer::custom(panic_response))
             .layer(middleware::from_fn(move |request: Request, next: Next| {
-                time_limit(timeout, request, next)
-            })),
+                answer_internal_errors(timeout, request, next)
+            }))
+            .layer(CatchPanicLayer::custom(panic_response)),
     )
 }
 
@@ -225,21 +226,21 @@ fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// No request runs longer than `--request-timeout`; one that would answers as an internal
-/// error (the provider calls inside have their own, shorter timeouts).
-async fn time_limit(limit: std::time::Duration, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
+/// error (the provider calls inside have their own, shorter timeouts). Internal errors get
+/// their body: a generic sentence and the request id to quote.
+async fn answer_internal_errors(
+    limit: std::time::Duration,
+    request: Request,
+    next: Next,
+) -> Response {
+    let request_id = request.headers().get(REQUEST_ID).cloned();
+    let response = match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(limit_ms = limit.as_millis() as u64, "request timed out");
             internal_error_response()
         }
-    }
-}
-
-/// Gives internal errors their body: a generic sentence and the request id to quote.
-async fn reference_internal_errors(request: Request, next: Next) -> Response {
-    let request_id = request.headers().get(REQUEST_ID).cloned();
-    let response = next.run(request).await;
+    };
     if response
         .extensions()
         .get::<error::InternalErrorMarker>()

@@ -163,6 +163,11 @@ impl Peers {
         )
     }
 
+    /// Whether there are other processes to tell (a shared PostgreSQL database).
+    pub fn is_shared(&self) -> bool {
+        self.inner.is_some()
+    }
+
     /// Announces `change` to the other processes (after the write that made it committed).
     pub fn publish(&self, change: Change) {
         if let Some(outbox) = &self.inner {

@@ -277,10 +277,10 @@ fn bearer(request: &Request) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
-/// Middleware over the whole app: secret-key attempts per address and in total, and calls
-/// per key. A blocked address is refused before its key is compared (so a guess made while
-/// blocked tells nothing); refusals are logged with the client address.
-pub async fn secret_key_attempts(
+/// Secret-key attempts per address and in total, and calls per key (in [`abuse_limits`]). A
+/// blocked address is refused before its key is compared (so a guess made while blocked
+/// tells nothing); refusals are logged with the client address.
+async fn secret_key_attempts(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -340,20 +340,18 @@ fn minting_session(request: &Request) -> Option<&str> {
     (!id.is_empty() && id.len() <= 128 && !id.contains('/')).then_some(id)
 }
 
-/// Middleware over the whole app: session tokens minted per session. (By path, so that it
-/// holds for the minting route wherever the router defines it.)
-pub async fn token_minting(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// Middleware over the whole app: session tokens minted per session (by path, so that it
+/// holds for the minting route wherever the router defines it), then
+/// [`secret_key_attempts`]. One middleware for both: each layer costs every request a clone
+/// of the stack beneath.
+pub async fn abuse_limits(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if let Some(session_id) = minting_session(&request)
         && let Err(wait) = state.abuse.token_minted(session_id)
     {
         tracing::warn!("session token refused: over the per-session rate");
         return too_many(wait);
     }
-    next.run(request).await
+    secret_key_attempts(State(state), request, next).await
 }
 
 /// Route layer of `GET /v1/oauth/{provider}/start`: each start writes a flow row, so starts

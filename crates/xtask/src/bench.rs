@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the server's throughput, latency and memory (session checks, session
 //! token minting, sign-in flows; session checks on SQLite, PostgreSQL and two processes with
-//! their database statements per request), session-token verification in `vestibule-axum` on
+//! their database statements per request; the session check as a fraction of a bare route
+//! serving the same bytes, both on one core), session-token verification in `vestibule-axum` on
 //! one core, the example app's `/api/my-issues`, and the download size of the wasm bundles
 //! against their budgets (`sizes.rs`). Figures are medians of several runs.
 
@@ -18,7 +19,7 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     crate::setup::run()?;
     if !sizes_only {
-        let benches: [(&str, &[&str]); 4] = [
+        let benches: [(&str, &[&str]); 5] = [
             (
                 "server benchmark (cargo bench -p vestibule-server --bench server)",
                 &["-p", "vestibule-server", "--bench", "server"],
@@ -26,6 +27,10 @@ pub fn run(args: &[String]) -> Result<()> {
             (
                 "SQLite, PostgreSQL and two processes (cargo bench -p vestibule-server --bench postgres)",
                 &["-p", "vestibule-server", "--bench", "postgres"],
+            ),
+            (
+                "the session check against a bare route, one core (cargo bench -p vestibule-server --bench efficiency)",
+                &["-p", "vestibule-server", "--bench", "efficiency"],
             ),
             (
                 "session-token verification on one core (cargo bench -p vestibule-axum --bench verify)",

@@ -12,10 +12,12 @@ use crate::workspace_root;
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
-/// Debian packages the browser tests use: a real browser and its WebDriver.
+/// Debian packages: a real browser and its WebDriver for the browser tests, and `wrk`, the
+/// load generator of the bench's per-process efficiency figure.
 const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "/usr/bin/chromium"),
     ("chromium-driver", "/usr/bin/chromedriver"),
+    ("wrk", "/usr/bin/wrk"),
 ];
 /// npm packages, pinned: axe-core for the accessibility checks in the browser tests;
 /// binaryen for Trunk's `wasm-opt -Oz` (Trunk.toml pins its version); terser for the
@@ -34,7 +36,7 @@ pub fn run() -> Result<()> {
         ensure_wasm_target,
     )?;
     step(
-        "setup: Debian packages (chromium, chromium-driver)",
+        "setup: Debian packages (chromium, chromium-driver, wrk)",
         ensure_apt_packages,
     )?;
     step(
