@@ -116,6 +116,19 @@ async fn an_unknown_or_malformed_account_is_refused_and_nothing_is_made() {
     .await;
     assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
+    // A seeded account that cannot sign in is refused as its sign-in would be.
+    let no_site = create_user(
+        &server,
+        key,
+        json!({"emulator_account": demo::EMAIL_NO_SITE}),
+    )
+    .await;
+    assert_eq!(no_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        no_site.json::<Value>().await.unwrap()["code"],
+        "no_atlassian_site"
+    );
+
     let blank = create_user(&server, key, json!({"emulator_account": "a b"})).await;
     assert_eq!(blank.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
