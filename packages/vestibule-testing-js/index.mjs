@@ -158,3 +158,18 @@ export async function createSignInToken({ userId, redirectUrl, expiresInSeconds,
     },
   });
 }
+
+/**
+ * `POST /v1/users` (development instances only): the user of the seeded emulator account
+ * with that e-mail address (or account id), made through the real OAuth flow if it never
+ * signed in, so that it has tokens and its Jira issues work. No browser is involved and no
+ * session is left behind. Resolves to the `User` (the same one on a second call).
+ */
+export async function createUser({ email, apiUrl, secretKey }) {
+  return backend('/v1/users', {
+    apiUrl,
+    secretKey,
+    method: 'POST',
+    body: { emulator_account: required(email, 'email') },
+  });
+}

@@ -130,6 +130,8 @@ async fn two_users_sign_in_in_two_browsers_and_see_their_own_issues() -> Result<
         .user_by_email(demo::EMAIL_DEFAULT)
         .await?
         .context("Mara is a user after her first sign-in")?;
+    let made = vestibule.create_user(demo::EMAIL_DEFAULT).await?;
+    ensure!(made.id == user.id, "create_user made a second Mara");
     let ticket = vestibule.sign_in_token(&user.id, Some(&home)).await?;
     sign_in(mara.client(), &SignInAs::ticket(&ticket)?).await?;
     let (_, keys) = shown_issues(&mara).await?;

@@ -112,6 +112,14 @@ pub struct User {
     pub external_accounts: Vec<ExternalAccount>,
 }
 
+/// `POST /v1/users` (backend API, development instances only): a user made from a seeded
+/// emulator account through the real authorization-code flow, as if it had signed in once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateUser {
+    /// The e-mail address or account id of one of the emulator's accounts.
+    pub emulator_account: String,
+}
+
 /// `GET /v1/users?email=` (backend API): the users with that e-mail address, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserList {

@@ -257,6 +257,33 @@ impl AtlassianClient {
         Ok(token_set(&response))
     }
 
+    /// Opens an authorization URL as a browser would, without following the answer: where the
+    /// provider redirected (the callback, with a code) when it consented at once, `None` when
+    /// it answered with a page for a person instead. Development only: the emulator consents
+    /// at once to a `login_hint` naming a seeded account.
+    pub async fn authorize_without_browser(
+        &self,
+        authorize_url: &Url,
+    ) -> Result<Option<Url>, ProviderError> {
+        let response = self
+            .http
+            .get(authorize_url.clone())
+            .send()
+            .await
+            .map_err(|e| ProviderError::Unavailable(e.without_url().to_string()))?;
+        if !response.status().is_redirection() {
+            return Ok(None);
+        }
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| ProviderError::Unavailable("a redirect without Location".into()))?;
+        Url::parse(location)
+            .map(Some)
+            .map_err(|e| ProviderError::Unavailable(format!("bad redirect: {e}")))
+    }
+
     /// The profile, with a picture URL only when it is one we may hand to browsers.
     pub async fn me(
         &self,

@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod db;
 pub mod doctor;
 pub mod embedded_emulator;
+pub mod emulator_users;
 pub mod error;
 pub mod guard;
 pub mod http_serve;
@@ -163,7 +164,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
                 .delete(admin::sign_out),
         )
         // Backend API (secret key)
-        .route("/users", get(backend::users_by_email))
+        .route(
+            "/users",
+            get(backend::users_by_email).post(backend::create_user),
+        )
         .route("/users/{id}", get(backend::user))
         .route("/users/{id}/ban", post(backend::ban))
         .route("/users/{id}/unban", post(backend::unban))

@@ -40,7 +40,7 @@ pub struct Started {
 /// The provider's connection, if this intent may use it: "Enable for sign-up and sign-in"
 /// gates signing in and up, while connecting another account stays possible. Checked when a
 /// flow starts and again when it completes, since an admin may change it in between.
-async fn usable_connection(
+pub(crate) async fn usable_connection(
     state: &AppState,
     provider: ProviderId,
     intent: OAuthIntent,
@@ -255,7 +255,7 @@ pub async fn complete(
 }
 
 /// The authorization code, or why Atlassian sent none.
-fn callback_code(params: &CallbackParams) -> AppResult<&str> {
+pub(crate) fn callback_code(params: &CallbackParams) -> AppResult<&str> {
     if let Some(error) = params.error.as_deref() {
         if error == "access_denied" {
             return Err(AppError::new(
@@ -305,7 +305,7 @@ fn connecting_user<'a>(
 
 /// Network only, nothing written: the code for tokens, then the profile and the first site,
 /// checked.
-async fn authorize(
+pub(crate) async fn authorize(
     state: &AppState,
     flow: &FlowRow,
     connection: &connections::ConnectionRow,
@@ -402,16 +402,18 @@ fn site_of(site: AccessibleResource) -> AtlassianSite {
 }
 
 /// The user and external account an authorization ended up with.
-struct Linked {
-    user_id: String,
-    account_id: String,
+pub(crate) struct Linked {
+    pub user_id: String,
+    pub account_id: String,
+    /// Whether the authorization made a new user (an account seen for the first time).
+    pub created: bool,
 }
 
 /// The account-link rules, inside the sign-in's transaction. An account is found by its
 /// provider id, never by e-mail. A known account signs its user in and brings its profile up
 /// to date; `connect` attaches an unknown account to the signed-in user but never takes one
 /// that belongs to another user; signing in with an unknown account makes a new user.
-async fn link_account(
+pub(crate) async fn link_account(
     tx: &mut Tx,
     state: &AppState,
     account: &AuthorizedAccount,
@@ -437,6 +439,7 @@ async fn link_account(
             Ok(Linked {
                 user_id: existing.user_id,
                 account_id: existing.id,
+                created: false,
             })
         }
         (Some(connect_user), None) => {
@@ -444,6 +447,7 @@ async fn link_account(
             Ok(Linked {
                 user_id: connect_user.to_owned(),
                 account_id,
+                created: false,
             })
         }
         (None, None) => {
@@ -452,6 +456,7 @@ async fn link_account(
             Ok(Linked {
                 user_id,
                 account_id,
+                created: true,
             })
         }
     }

@@ -13,7 +13,7 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use url::Url;
-use vestibule_core::api::{User, UserList};
+use vestibule_core::api::{CreateUser, User, UserList};
 use vestibule_core::sign_in_token::{self, CreateSignInToken, SignInToken};
 
 use crate::{Error, SignInAs};
@@ -290,6 +290,16 @@ impl TestInstance {
             .backend(Method::GET, &format!("/v1/users?email={email}"), None)
             .await?;
         Ok(list.users.into_iter().next())
+    }
+
+    /// `POST /v1/users`: the user of the seeded emulator account with this e-mail address (or
+    /// account id), made through the real flow if it never signed in, so that it has tokens
+    /// and its Jira issues work. No browser is involved and no session is left behind.
+    pub async fn create_user(&self, email: &str) -> Result<User, Error> {
+        let body = serde_json::to_vec(&CreateUser {
+            emulator_account: email.to_owned(),
+        })?;
+        self.backend(Method::POST, "/v1/users", Some(body)).await
     }
 
     /// `POST /v1/sign_in_tokens`: a single-use sign-in link for `user_id`, living 60 s.

@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 
-import { SignInRefused, createSignInToken, findUserByEmail, signIn, signOut } from '../index.mjs';
+import {
+  SignInRefused,
+  createSignInToken,
+  createUser,
+  findUserByEmail,
+  signIn,
+  signOut,
+} from '../index.mjs';
 
 const MARA = 'mara.jensen@example.com';
 const PRIYA = 'priya.raman@example.com';
@@ -152,6 +159,17 @@ async function main() {
         expectEqual(e.code, 'sign_in_token_invalid', 'refusal code');
       } finally {
         await stranger.close();
+      }
+    }],
+    ['createUser finds the user of a seeded account, and refuses an unknown one', async () => {
+      const made = await createUser({ email: MARA, ...backend });
+      const found = await findUserByEmail({ email: MARA, ...backend });
+      expectEqual(made.id, found.id, 'the user Mara already is');
+      try {
+        await createUser({ email: 'nobody@example.com', ...backend });
+        throw new Error('an unknown account became a user');
+      } catch (e) {
+        expectEqual(e.code, 'invalid_field', 'refusal code');
       }
     }],
     ['the backend calls need the secret key', async () => {

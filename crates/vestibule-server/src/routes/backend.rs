@@ -3,15 +3,17 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::Deserialize;
-use vestibule_core::api::{OAuthAccessToken, User, UserList};
+use vestibule_core::api::{CreateUser, OAuthAccessToken, User, UserList};
 use vestibule_core::{ErrorCode, ProviderId};
 
 use crate::auth::Backend;
 use crate::error::{AppError, AppResult};
+use crate::guard::JsonBody;
 use crate::state::AppState;
 use crate::store::{accounts, user_bans};
-use crate::tokens;
+use crate::{emulator_users, tokens};
 
 /// `GET /v1/users/{id}`
 pub async fn user(
@@ -81,6 +83,26 @@ pub async fn users_by_email(
         users.extend(accounts::load_user(&state.db, &id).await?);
     }
     Ok(Json(UserList { users }))
+}
+
+/// `POST /v1/users` `{"emulator_account": "<e-mail or account id>"}` (development only): the
+/// user of a seeded emulator account, made through the real flow (201) or already linked
+/// (200). Production instances answer 404 `not_found`.
+pub async fn create_user(
+    _: Backend,
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<CreateUser>,
+) -> AppResult<(StatusCode, Json<User>)> {
+    let (id, created) = emulator_users::create(&state, &body.emulator_account).await?;
+    let user = accounts::load_user(&state.db, &id)
+        .await?
+        .ok_or_else(|| AppError::internal("a user linked a moment ago is gone"))?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(user)))
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,7 @@ mod admin;
 mod common;
 mod connection_doctor;
 mod cors;
+mod dev_users;
 mod flow_state;
 mod hardening;
 mod key_rotation;
