@@ -9,6 +9,8 @@
 //! - `token_mint`: `POST /v1/client/sessions/{sid}/tokens` (session cookie, Origin), the same
 //!   64 connections: p50/p99 latency and session tokens minted per second;
 //! - `sign_in_flow`: complete sign-ins (start → authorize → callback → session) per second;
+//! - the server runs on core 0 and this process (the load generator and the emulator) on
+//!   core 1, when there are two cores and `taskset` (`BENCH_NO_PIN=1` to share them);
 //! - `rss_idle` / `rss_loaded`: the child's VmRSS after start and after the load, plus a
 //!   development instance's idle RSS (it also runs its emulator in-process).
 
@@ -39,7 +41,16 @@ struct Server {
 impl Server {
     fn spawn(environment: &str, emulator: Option<&atlassian_emulator::RunningEmulator>) -> Self {
         let data_dir = tempfile::tempdir().unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_vestibule"));
+        // Pinned (see `pin_load_generator`): the server gets core 0 to itself.
+        let mut command = if pinned() {
+            let mut pinned = Command::new("taskset");
+            pinned
+                .args(["-c", "0"])
+                .arg(env!("CARGO_BIN_EXE_vestibule"));
+            pinned
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_vestibule"))
+        };
         command
             .args([
                 "serve",
@@ -290,8 +301,31 @@ async fn flows_run(http: &reqwest::Client, server: &Arc<Server>) -> f64 {
     FLOWS_PER_RUN as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Whether the server and the load generator run on a core each (two cores or more and
+/// `taskset` present; `BENCH_NO_PIN=1` turns it off). Sharing both cores, each waits for the
+/// other's time slice and the p99 measures the scheduler more than the server.
+fn pinned() -> bool {
+    static PINNED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *PINNED.get_or_init(|| {
+        std::env::var_os("BENCH_NO_PIN").is_none()
+            && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+            && Command::new("taskset")
+                .args(["-p", "-c", "1", &std::process::id().to_string()])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+    })
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; run regardless of the arguments.
+    // Before any thread starts, so that every thread of the load generator stays on core 1.
+    let pinned = pinned();
+    println!(
+        "pinning server_cpu={} load_cpu={}",
+        if pinned { "0" } else { "any" },
+        if pinned { "1" } else { "any" }
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -124,6 +124,11 @@ async fn link(
     }
     let mut tx = db::begin_write(&state.db).await?;
     let linked = signin::link_account(&mut tx, state, &account, None, state.clock.now()).await?;
+    // As at sign-in: a banned user's account is neither refreshed nor handed out (dropping
+    // the transaction keeps the tokens this flow got out of the database).
+    if crate::store::user_bans::is_banned_in(&mut tx, &linked.user_id).await? {
+        return Err(AppError::new(ErrorCode::UserBanned, "this user is banned"));
+    }
     tx.commit().await?;
     state.users.forget_changed(&linked.user_id);
     Ok(linked)

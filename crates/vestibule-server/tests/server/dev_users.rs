@@ -87,6 +87,21 @@ async fn a_seeded_account_becomes_a_user_with_working_tokens_once() {
     let again: User = again.json().await.unwrap();
     assert_eq!(again.id, user.id);
     assert_eq!(server.counts().await, (1, 1, 0));
+
+    // Banned, the user is not handed out again.
+    let banned = server
+        .admin_post(&format!("/v1/users/{}/ban", user.id), json!({}))
+        .await;
+    assert_eq!(banned.status(), StatusCode::OK);
+    let refused = create_user(
+        &server,
+        Some(&server.secret_key),
+        json!({"emulator_account": demo::ACCOUNT_DEFAULT}),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["code"], "user_banned");
     server.shutdown().await;
 }
 
