@@ -44,7 +44,10 @@ pub fn run() -> Result<()> {
         ensure_wasm_bindgen,
     )?;
     step("setup: trunk", ensure_trunk)?;
-    step("setup: npm packages (axe-core)", ensure_npm_packages)?;
+    step(
+        "setup: npm packages (axe-core, binaryen, terser, playwright-core)",
+        ensure_npm_packages,
+    )?;
     Ok(())
 }
 
