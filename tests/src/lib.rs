@@ -30,10 +30,50 @@ pub fn artifacts_dir() -> PathBuf {
     workspace_root().join("target/e2e-artifacts")
 }
 
-fn env_path(var: &str, default: &str) -> PathBuf {
+/// `var` from the environment as a path, else `default` under the workspace root.
+pub fn env_path(var: &str, default: &str) -> PathBuf {
     std::env::var_os(var)
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join(default))
+}
+
+/// The example's backend (`jira-issues`), started with `args`; ready once it prints
+/// `jira-issues listening on`.
+pub async fn start_jira_issues(args: &[&str]) -> Result<Child> {
+    let bin = env_path("JIRA_ISSUES_BIN", "target/debug/jira-issues");
+    let dist = env_path("JIRA_ISSUES_DIST_DIR", "examples/jira-issues/dist");
+    anyhow::ensure!(
+        bin.exists() && dist.join("index.html").exists(),
+        "{} or {} is missing: run the suite with `cargo xtask test e2e`",
+        bin.display(),
+        dist.display()
+    );
+    let mut child = Command::new(&bin)
+        .arg("--dist-dir")
+        .arg(&dist)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {}", bin.display()))?;
+    let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
+    let ready = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await? {
+            if line.starts_with("jira-issues listening on") {
+                return Ok::<_, anyhow::Error>(true);
+            }
+        }
+        Ok(false)
+    })
+    .await;
+    anyhow::ensure!(
+        matches!(ready, Ok(Ok(true))),
+        "jira-issues did not report `jira-issues listening on`"
+    );
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok(child)
 }
 
 /// A CSS selector for a `data-testid`.

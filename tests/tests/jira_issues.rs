@@ -4,64 +4,15 @@
 //! Sign in from the app's page through the emulator's consent page, see the seeded issues,
 //! sign out from the `UserButton`, and watch the app refuse the old token once it expires.
 
-use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
 use atlassian_emulator::demo;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-use vestibule_e2e::{Browser, Server, free_port, workspace_root};
+use vestibule_e2e::{Browser, Server, free_port, start_jira_issues};
 
 /// A token lives 60 s and the app's backend allows 5 s of clock leeway.
 const TOKEN_LIFETIME_PLUS_LEEWAY: Duration = Duration::from_secs(65);
-
-fn env_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(default))
-}
-
-/// The example's backend (`jira-issues`), started with `args`; ready once it prints
-/// `jira-issues listening on`.
-async fn start_app(args: &[&str]) -> Result<Child> {
-    let bin = env_path("JIRA_ISSUES_BIN", "target/debug/jira-issues");
-    let dist = env_path("JIRA_ISSUES_DIST_DIR", "examples/jira-issues/dist");
-    ensure!(
-        bin.exists() && dist.join("index.html").exists(),
-        "{} or {} is missing: run the suite with `cargo xtask test e2e`",
-        bin.display(),
-        dist.display()
-    );
-    let mut child = Command::new(&bin)
-        .arg("--dist-dir")
-        .arg(&dist)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("starting {}", bin.display()))?;
-    let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
-    let ready = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await? {
-            if line.starts_with("jira-issues listening on") {
-                return Ok::<_, anyhow::Error>(true);
-            }
-        }
-        Ok(false)
-    })
-    .await;
-    ensure!(
-        matches!(ready, Ok(Ok(true))),
-        "jira-issues did not report `jira-issues listening on`"
-    );
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok(child)
-}
 
 /// `GET /api/my-issues` from the app's page with `Authorization: Bearer <token>`: the
 /// status and the JSON body.
@@ -109,7 +60,7 @@ async fn signs_in_on_another_origin_lists_jira_issues_and_refuses_the_old_token(
         .context("a development instance prints its secret key")?;
     // The app's backend cannot resolve *.vestibule.test (only Chromium maps it), so it
     // reaches Vestibule's backend API and JWKS on the loopback address.
-    let mut app = start_app(&[
+    let mut app = start_jira_issues(&[
         "--listen",
         &format!("127.0.0.1:{app_port}"),
         "--public-url",

@@ -3,67 +3,29 @@
 //! with `login_hint`, then with a sign-in token; each sees only their own Jira issues, and a
 //! used ticket is refused.
 
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::time::Duration;
-
 use anyhow::{Context, Result, ensure};
 use atlassian_emulator::demo;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-use vestibule_e2e::{Browser, free_port, testid, workspace_root};
+use tokio::process::Child;
+use vestibule_e2e::{Browser, env_path, free_port, start_jira_issues, testid};
 use vestibule_testing::{Error, SignInAs, TestInstance, sign_in, sign_out};
-
-fn env_path(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(default))
-}
 
 /// The example's backend on `app_url`, talking to `vestibule`; ready once it says so.
 async fn start_app(app_url: &str, app_port: u16, vestibule: &TestInstance) -> Result<Child> {
-    let bin = env_path("JIRA_ISSUES_BIN", "target/debug/jira-issues");
-    let dist = env_path("JIRA_ISSUES_DIST_DIR", "examples/jira-issues/dist");
-    ensure!(
-        bin.exists() && dist.join("index.html").exists(),
-        "{} or {} is missing: run the suite with `cargo xtask test e2e`",
-        bin.display(),
-        dist.display()
-    );
-    let mut child = Command::new(&bin)
-        .arg("--dist-dir")
-        .arg(&dist)
-        .args(["--listen", &format!("127.0.0.1:{app_port}")])
-        .args(["--public-url", app_url])
-        .args([
-            "--vestibule-url",
-            vestibule.url().as_str().trim_end_matches('/'),
-        ])
+    let listen = format!("127.0.0.1:{app_port}");
+    start_jira_issues(&[
+        "--listen",
+        &listen,
+        "--public-url",
+        app_url,
+        "--vestibule-url",
+        vestibule.url().as_str().trim_end_matches('/'),
         // The app's backend cannot resolve *.vestibule.test (only Chromium maps it).
-        .args(["--vestibule-api-url", vestibule.api_url()])
-        .args(["--secret-key", vestibule.secret_key()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .kill_on_drop(true)
-        .spawn()
-        .with_context(|| format!("starting {}", bin.display()))?;
-    let mut lines = BufReader::new(child.stdout.take().context("no stdout")?).lines();
-    let ready = tokio::time::timeout(Duration::from_secs(30), async {
-        while let Some(line) = lines.next_line().await? {
-            if line.starts_with("jira-issues listening on") {
-                return Ok::<_, anyhow::Error>(true);
-            }
-        }
-        Ok(false)
-    })
-    .await;
-    ensure!(
-        matches!(ready, Ok(Ok(true))),
-        "jira-issues did not report `jira-issues listening on`"
-    );
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Ok(child)
+        "--vestibule-api-url",
+        vestibule.api_url(),
+        "--secret-key",
+        vestibule.secret_key(),
+    ])
+    .await
 }
 
 /// The issue keys the app shows, once it shows them, and the site they come from.
