@@ -16,10 +16,12 @@
 //! it prints instructions per request for each (stable on a loaded machine, unlike wrk); the
 //! profiles stay in `<dir>` for `callgrind_annotate`.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::process::{Child, Command, Stdio};
 
 use atlassian_emulator::{AutoConsent, OAuthApp, Seed, demo};
+use support::{listening_address, median, sign_in};
 
 const RUNS: usize = 5;
 const RUN_SECONDS: u32 = 4;
@@ -53,15 +55,7 @@ impl Pinned {
             .stderr(Stdio::null())
             .spawn()
             .expect("run taskset (util-linux)");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("a readiness line").unwrap();
-            if let Some(addr) = line.strip_prefix(ready_prefix) {
-                break addr.to_owned();
-            }
-        };
-        // Keep draining stdout so that the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let addr = listening_address(&mut child, ready_prefix);
         Self {
             child,
             addr,
@@ -119,40 +113,6 @@ fn spawn_vestibule(emulator: &atlassian_emulator::RunningEmulator) -> Pinned {
     Pinned::spawn(command, "vestibule listening on http://", Some(data_dir))
 }
 
-/// One complete sign-in; returns the session cookie (`name=value`).
-async fn sign_in(http: &reqwest::Client, server: &Pinned) -> String {
-    let start = http
-        .get(server.url("/v1/oauth/atlassian/start?intent=sign_in"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(start.status(), 303);
-    let flow_cookie = cookie_pair(&start, "vst_oauth_flow_").unwrap();
-    let consent = http
-        .get(start.headers()["location"].to_str().unwrap())
-        .send()
-        .await
-        .unwrap();
-    let done = http
-        .get(consent.headers()["location"].to_str().unwrap())
-        .header("cookie", flow_cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status(), 303);
-    cookie_pair(&done, "vst_session_").expect("a session cookie")
-}
-
-fn cookie_pair(response: &reqwest::Response, prefix: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(prefix))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-}
-
 /// Requests per second from one `wrk -t1 -c64` run on [`LOAD_CORE`]; every answer must be a
 /// 200 (wrk counts other statuses as "Non-2xx").
 fn wrk(url: &str, cookie: Option<&str>) -> f64 {
@@ -177,11 +137,6 @@ fn wrk(url: &str, cookie: Option<&str>) -> f64 {
         .find_map(|l| l.strip_prefix("Requests/sec:"))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no Requests/sec in wrk's output: {text}"))
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values[values.len() / 2]
 }
 
 /// The bare server: one route, the body from the file, no layers.
@@ -230,7 +185,7 @@ async fn measure() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    let cookie = sign_in(&http, &server).await;
+    let cookie = sign_in(&http, &server.addr).await;
     let answer = http
         .get(server.url("/v1/client"))
         .header("cookie", &cookie)

@@ -9,6 +9,8 @@
 //! database is created for the run and dropped after. Without PostgreSQL it says so and
 //! measures SQLite only.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
@@ -22,6 +24,7 @@ use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use sqlx::ConnectOptions;
 use sqlx::postgres::PgConnectOptions;
+use support::{listening_address, median, percentile, sign_in};
 
 const RUNS: usize = 5;
 const CONNECTIONS: usize = 64;
@@ -85,14 +88,7 @@ impl Server {
                 }
             }
         });
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines.next().expect("a readiness line").unwrap();
-            if let Some(addr) = line.strip_prefix("vestibule listening on http://") {
-                break addr.to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
+        let addr = listening_address(&mut child, "vestibule listening on http://");
         Self {
             child,
             addr,
@@ -117,51 +113,6 @@ impl Drop for Server {
             .status();
         let _ = self.child.wait();
     }
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values[values.len() / 2]
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn cookie_pair(response: &reqwest::Response, prefix: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(prefix))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-}
-
-/// One complete sign-in; returns the session cookie (`name=value`).
-async fn sign_in(http: &reqwest::Client, addr: &str) -> String {
-    let start = http
-        .get(format!(
-            "http://{addr}/v1/oauth/atlassian/start?intent=sign_in"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(start.status(), 303);
-    let flow_cookie = cookie_pair(&start, "vst_oauth_flow_").unwrap();
-    let authorize = start.headers()["location"].to_str().unwrap().to_owned();
-    let consent = http.get(authorize).send().await.unwrap();
-    let callback = consent.headers()["location"].to_str().unwrap();
-    // The callback goes to this process, whatever the public URL says.
-    let path = &callback[callback.find("/v1/oauth_callback").unwrap()..];
-    let done = http
-        .get(format!("http://{addr}{path}"))
-        .header("cookie", flow_cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status(), 303);
-    cookie_pair(&done, "vst_session_").expect("a session cookie")
 }
 
 /// `CONNECTIONS` keep-alive connections spread over `addrs`, each sending

@@ -14,7 +14,8 @@
 //! - `rss_idle` / `rss_loaded`: the child's VmRSS after start and after the load, plus a
 //!   development instance's idle RSS (it also runs its emulator in-process).
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ use atlassian_emulator::{AutoConsent, OAuthApp, Seed, demo};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
+use support::{listening_address, median, percentile, sign_in};
 
 const RUNS: usize = 7;
 const CONNECTIONS: usize = 64;
@@ -41,7 +43,7 @@ struct Server {
 impl Server {
     fn spawn(environment: &str, emulator: Option<&atlassian_emulator::RunningEmulator>) -> Self {
         let data_dir = tempfile::tempdir().unwrap();
-        // Pinned (see `pin_load_generator`): the server gets core 0 to itself.
+        // Pinned (see `pinned`): the server gets core 0 to itself.
         let mut command = if pinned() {
             let mut pinned = Command::new("taskset");
             pinned
@@ -81,16 +83,7 @@ impl Server {
                 .args(["--atlassian-api-url", &emulator.api_base_url()]);
         }
         let mut child = command.spawn().expect("run the vestibule binary");
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let addr = loop {
-            let line = lines.next().expect("a readiness line").unwrap();
-            if let Some(addr) = line.strip_prefix("vestibule listening on http://") {
-                break addr.to_owned();
-            }
-        };
-        // Keep draining stdout so that the child never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let addr = listening_address(&mut child, "vestibule listening on http://");
         Self {
             child,
             addr,
@@ -136,49 +129,6 @@ fn hex_key() -> String {
 
 fn secret_key() -> String {
     "sk_live_benchmark_0123456789abcdefghijklmnop".to_owned()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(|a, b| a.total_cmp(b));
-    values[values.len() / 2]
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-/// One complete sign-in by a fresh "browser"; returns its session cookie (`name=value`).
-async fn sign_in(http: &reqwest::Client, server: &Server) -> String {
-    let start = http
-        .get(server.url("/v1/oauth/atlassian/start?intent=sign_in"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(start.status(), 303);
-    let flow_cookie = cookie_pair(&start, "vst_oauth_flow_").unwrap();
-    let authorize = start.headers()["location"].to_str().unwrap().to_owned();
-    let consent = http.get(authorize).send().await.unwrap();
-    let callback = consent.headers()["location"].to_str().unwrap().to_owned();
-    let done = http
-        .get(callback)
-        .header("cookie", flow_cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(done.status(), 303);
-    assert_eq!(done.headers()["location"], server.url("/user").as_str());
-    cookie_pair(&done, "vst_session_").expect("a session cookie")
-}
-
-fn cookie_pair(response: &reqwest::Response, prefix: &str) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(prefix))
-        .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
 /// One kind of request the load generator repeats.
@@ -292,7 +242,7 @@ async fn flows_run(http: &reqwest::Client, server: &Arc<Server>) -> f64 {
         workers.spawn(async move {
             let mut i = worker;
             while i < FLOWS_PER_RUN {
-                sign_in(&http, &server).await;
+                sign_in(&http, &server.addr).await;
                 i += FLOW_CONCURRENCY;
             }
         });
@@ -360,7 +310,7 @@ fn main() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let rss_idle = server.rss_kib();
 
-        let cookie = sign_in(&http, &server).await;
+        let cookie = sign_in(&http, &server.addr).await;
         // Warm-up: connections, caches, allocator.
         session_check_run(&server.addr, &cookie).await;
         let (mut p50s, mut p99s, mut rpss) = (Vec::new(), Vec::new(), Vec::new());
