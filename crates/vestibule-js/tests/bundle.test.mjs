@@ -61,12 +61,12 @@ const COUNT_LISTENERS = `
       return remove.call(this, type, listener, options);
     };
   })();`;
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bundle test</title>
+const page = (bundle) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bundle test</title>
   <script>${COUNT_LISTENERS}</script></head>
   <body><div id="host"></div>
   <vestibule-signed-out><p id="out">signed out</p></vestibule-signed-out>
   <vestibule-signed-in><p id="in">signed in</p></vestibule-signed-in>
-  <script type="module">window.vst = await import('/vestibule.js'); window.vstReady = true;</script>
+  <script type="module">window.vst = await import('/${bundle}'); window.vstReady = true;</script>
   </body></html>`;
 
 let signedIn = false;
@@ -79,12 +79,13 @@ function serve(dist) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const json = (value) => send(res, 200, 'application/json', JSON.stringify(value));
-    if (req.method === 'GET' && path === '/') return send(res, 200, 'text/html', PAGE);
-    if (req.method === 'GET' && path === '/vestibule.js') {
-      return send(res, 200, 'text/javascript', readFileSync(join(dist, 'vestibule.js')));
+    if (req.method === 'GET' && path === '/') return send(res, 200, 'text/html', page('vestibule.js'));
+    if (req.method === 'GET' && path === '/full') return send(res, 200, 'text/html', page('vestibule-full.js'));
+    if (req.method === 'GET' && /^\/vestibule(-full)?\.js$/.test(path)) {
+      return send(res, 200, 'text/javascript', readFileSync(join(dist, path.slice(1))));
     }
-    if (req.method === 'GET' && path === '/vestibule_bg.wasm') {
-      return send(res, 200, 'application/wasm', readFileSync(join(dist, 'vestibule_bg.wasm')));
+    if (req.method === 'GET' && /^\/vestibule(-full)?_bg\.wasm$/.test(path)) {
+      return send(res, 200, 'application/wasm', readFileSync(join(dist, path.slice(1))));
     }
     if (req.method === 'GET' && path === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (req.method === 'GET' && path === '/icons/atlassian.svg') {
@@ -176,12 +177,12 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc'],
   });
 
-  async function open() {
+  async function open(path = '/') {
     const page = await browser.newPage();
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}${path}`);
     await page.waitForFunction(() => window.vstReady === true);
     await page.evaluate(() => window.vst.load());
     const cdp = await page.context().newCDPSession(page);
@@ -258,6 +259,28 @@ async function main() {
       expect(seen.tokenAfter === null, json);
       expect(seen.calls.join() === 'ada@example.com,', `listener calls: ${json}`);
       expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+      await page.close();
+    }],
+    ['the sign-in bundle has no UserProfile and says which bundle has it', async () => {
+      const { page, errors } = await open();
+      const mounted = await page.evaluate(() => {
+        const el = document.getElementById('host');
+        window.vst.mountUserProfile(el, {});
+        return window.vst.__stats().mounted;
+      });
+      expect(mounted === 0, `${mounted} mounted`);
+      expect(errors.some((e) => e.includes('load vestibule-full.js')), `errors: ${errors.join(' | ')}`);
+      await page.close();
+    }],
+    ['the full bundle mounts UserProfile for the signed-in user', async () => {
+      signedIn = true;
+      const { page } = await open('/full');
+      await page.evaluate(() => window.vst.mountUserProfile(document.getElementById('host'), {}));
+      const name = page.locator('[data-testid="user-profile-name"]');
+      await name.waitFor({ timeout: 10_000 });
+      const text = await name.textContent();
+      expect(text.includes('Ada Lovelace'), `name shown: ${text}`);
+      signedIn = false;
       await page.close();
     }],
   ];
