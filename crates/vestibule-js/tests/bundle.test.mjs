@@ -165,6 +165,103 @@ async function flatOver(page, cdp, kind) {
   expect(after.mounted === 0, `${after.mounted} roots still mounted`);
 }
 
+/** The tests: each gets `open(path)`, which loads a page with the bundle and `load()`s it. */
+const TESTS = [
+  [`${CYCLES} mountSignIn/unmount rounds leave nodes, listeners and wasm memory flat`, async (open) => {
+    const { page, cdp, errors } = await open();
+    await flatOver(page, cdp, 'api');
+    expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  [`${CYCLES} <vestibule-sign-in> add/remove rounds leave nodes, listeners and wasm memory flat`, async (open) => {
+    const { page, cdp, errors } = await open();
+    await flatOver(page, cdp, 'element');
+    expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['a wrong prop is a console error naming the known props, and the rest still mounts', async (open) => {
+    const { page, errors } = await open();
+    const href = await page.evaluate(() => {
+      const el = document.getElementById('host');
+      window.vst.mountSignIn(el, { redirectUrl: '/kept', fooBar: 1, signUpUrl: 7 });
+      return el.querySelector('[data-testid="sign-in-button-atlassian"]').getAttribute('href');
+    });
+    expect(href.endsWith("%2Fkept"), `the good prop was dropped: ${href}`);
+    expect(errors.includes('vestibule: mountSignIn: unknown prop "fooBar" '
+      + '(known: class, redirectUrl, signUpUrl, appearance, locale)'), `errors: ${errors.join(' | ')}`);
+    expect(errors.includes('vestibule: mountSignIn: prop "signUpUrl" must be a string, not number'),
+      `errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['a changed attribute remounts the element with the new prop', async (open) => {
+    const { page } = await open();
+    const href = await page.evaluate(async () => {
+      const el = document.createElement('vestibule-sign-in');
+      el.setAttribute('redirect-url', '/first');
+      document.getElementById('host').append(el);
+      el.setAttribute('redirect-url', '/second');
+      await new Promise((r) => setTimeout(r, 0));
+      const buttons = el.querySelectorAll('[data-testid="sign-in-button-atlassian"]');
+      if (buttons.length !== 1) throw new Error(`${buttons.length} buttons`);
+      return buttons[0].getAttribute('href');
+    });
+    expect(href.endsWith("%2Fsecond"), `href after the change: ${href}`);
+    await page.close();
+  }],
+  ['signed-in/out switches, listeners, getToken and signOut follow the session', async (open) => {
+    signedIn = true;
+    const { page, errors } = await open();
+    const seen = await page.evaluate(async () => {
+      const calls = [];
+      const stop = window.vst.addListener((user) => calls.push(user && user.email));
+      const shown = () => [!!document.getElementById('in'), !!document.getElementById('out')];
+      await new Promise((r) => setTimeout(r, 50));
+      const signedInShown = shown();
+      const user = window.vst.user();
+      const session = window.vst.session();
+      const token = await window.vst.getToken();
+      await window.vst.signOut();
+      await new Promise((r) => setTimeout(r, 50));
+      const signedOutShown = shown();
+      const tokenAfter = await window.vst.getToken();
+      stop();
+      return { calls, signedInShown, signedOutShown, user, session, token, tokenAfter };
+    });
+    const json = JSON.stringify(seen);
+    expect(seen.signedInShown.join() === 'true,false', `while signed in: ${json}`);
+    expect(seen.signedOutShown.join() === 'false,true', `after signing out: ${json}`);
+    expect(seen.user.email === 'ada@example.com' && seen.user.emailVerified === true, json);
+    expect(seen.session.id === 'sess_1', json);
+    expect(seen.token === JWT, json);
+    expect(seen.tokenAfter === null, json);
+    expect(seen.calls.join() === 'ada@example.com,', `listener calls: ${json}`);
+    expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['the sign-in bundle has no UserProfile and says which bundle has it', async (open) => {
+    const { page, errors } = await open();
+    const mounted = await page.evaluate(() => {
+      const el = document.getElementById('host');
+      window.vst.mountUserProfile(el, {});
+      return window.vst.__stats().mounted;
+    });
+    expect(mounted === 0, `${mounted} mounted`);
+    expect(errors.some((e) => e.includes('load vestibule-full.js')), `errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['the full bundle mounts UserProfile for the signed-in user', async (open) => {
+    signedIn = true;
+    const { page } = await open('/full');
+    await page.evaluate(() => window.vst.mountUserProfile(document.getElementById('host'), {}));
+    const name = page.locator('[data-testid="user-profile-name"]');
+    await name.waitFor({ timeout: 10_000 });
+    const text = await name.textContent();
+    expect(text.includes('Ada Lovelace'), `name shown: ${text}`);
+    signedIn = false;
+    await page.close();
+  }],
+];
+
 async function main() {
   const { chromium } = await import(pathToFileURL(process.env.PLAYWRIGHT_CORE).href);
   const dist = process.env.JS_DIST;
@@ -189,107 +286,12 @@ async function main() {
     return { page, cdp, errors };
   }
 
-  const tests = [
-    [`${CYCLES} mountSignIn/unmount rounds leave nodes, listeners and wasm memory flat`, async () => {
-      const { page, cdp, errors } = await open();
-      await flatOver(page, cdp, 'api');
-      expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    [`${CYCLES} <vestibule-sign-in> add/remove rounds leave nodes, listeners and wasm memory flat`, async () => {
-      const { page, cdp, errors } = await open();
-      await flatOver(page, cdp, 'element');
-      expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    ['a wrong prop is a console error naming the known props, and the rest still mounts', async () => {
-      const { page, errors } = await open();
-      const href = await page.evaluate(() => {
-        const el = document.getElementById('host');
-        window.vst.mountSignIn(el, { redirectUrl: '/kept', fooBar: 1, signUpUrl: 7 });
-        return el.querySelector('[data-testid="sign-in-button-atlassian"]').getAttribute('href');
-      });
-      expect(href.endsWith("%2Fkept"), `the good prop was dropped: ${href}`);
-      expect(errors.includes('vestibule: mountSignIn: unknown prop "fooBar" '
-        + '(known: class, redirectUrl, signUpUrl, appearance, locale)'), `errors: ${errors.join(' | ')}`);
-      expect(errors.includes('vestibule: mountSignIn: prop "signUpUrl" must be a string, not number'),
-        `errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    ['a changed attribute remounts the element with the new prop', async () => {
-      const { page } = await open();
-      const href = await page.evaluate(async () => {
-        const el = document.createElement('vestibule-sign-in');
-        el.setAttribute('redirect-url', '/first');
-        document.getElementById('host').append(el);
-        el.setAttribute('redirect-url', '/second');
-        await new Promise((r) => setTimeout(r, 0));
-        const buttons = el.querySelectorAll('[data-testid="sign-in-button-atlassian"]');
-        if (buttons.length !== 1) throw new Error(`${buttons.length} buttons`);
-        return buttons[0].getAttribute('href');
-      });
-      expect(href.endsWith("%2Fsecond"), `href after the change: ${href}`);
-      await page.close();
-    }],
-    ['signed-in/out switches, listeners, getToken and signOut follow the session', async () => {
-      signedIn = true;
-      const { page, errors } = await open();
-      const seen = await page.evaluate(async () => {
-        const calls = [];
-        const stop = window.vst.addListener((user) => calls.push(user && user.email));
-        const shown = () => [!!document.getElementById('in'), !!document.getElementById('out')];
-        await new Promise((r) => setTimeout(r, 50));
-        const signedInShown = shown();
-        const user = window.vst.user();
-        const session = window.vst.session();
-        const token = await window.vst.getToken();
-        await window.vst.signOut();
-        await new Promise((r) => setTimeout(r, 50));
-        const signedOutShown = shown();
-        const tokenAfter = await window.vst.getToken();
-        stop();
-        return { calls, signedInShown, signedOutShown, user, session, token, tokenAfter };
-      });
-      const json = JSON.stringify(seen);
-      expect(seen.signedInShown.join() === 'true,false', `while signed in: ${json}`);
-      expect(seen.signedOutShown.join() === 'false,true', `after signing out: ${json}`);
-      expect(seen.user.email === 'ada@example.com' && seen.user.emailVerified === true, json);
-      expect(seen.session.id === 'sess_1', json);
-      expect(seen.token === JWT, json);
-      expect(seen.tokenAfter === null, json);
-      expect(seen.calls.join() === 'ada@example.com,', `listener calls: ${json}`);
-      expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    ['the sign-in bundle has no UserProfile and says which bundle has it', async () => {
-      const { page, errors } = await open();
-      const mounted = await page.evaluate(() => {
-        const el = document.getElementById('host');
-        window.vst.mountUserProfile(el, {});
-        return window.vst.__stats().mounted;
-      });
-      expect(mounted === 0, `${mounted} mounted`);
-      expect(errors.some((e) => e.includes('load vestibule-full.js')), `errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    ['the full bundle mounts UserProfile for the signed-in user', async () => {
-      signedIn = true;
-      const { page } = await open('/full');
-      await page.evaluate(() => window.vst.mountUserProfile(document.getElementById('host'), {}));
-      const name = page.locator('[data-testid="user-profile-name"]');
-      await name.waitFor({ timeout: 10_000 });
-      const text = await name.textContent();
-      expect(text.includes('Ada Lovelace'), `name shown: ${text}`);
-      signedIn = false;
-      await page.close();
-    }],
-  ];
 
   let [passed, failed] = [0, 0];
-  console.log(`\nrunning ${tests.length} tests`);
-  for (const [name, run] of tests) {
+  console.log(`\nrunning ${TESTS.length} tests`);
+  for (const [name, run] of TESTS) {
     try {
-      await run();
+      await run(open);
       passed += 1;
       console.log(`test ${name} ... ok`);
     } catch (e) {
