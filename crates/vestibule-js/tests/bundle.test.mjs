@@ -144,7 +144,8 @@ async function flatOver(page, cdp, kind) {
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 0));
     }
   }, [kind, n]);
-  await run(100);
+  // Warm-up: the allocator and the reactive arena reach their working size first.
+  await run(300);
   const before = await measure(page, cdp);
   await run(CYCLES);
   const after = await measure(page, cdp);
