@@ -10,6 +10,7 @@ mod setup;
 mod sizes;
 mod step;
 mod suite;
+mod time_to_visible;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ commands:
           with `N passed, N failed`
   bench   server throughput/latency/RSS and wasm size budgets (medians of several runs);
           `bench --sizes` only the wasm sizes, with twiggy's view of where the bytes are
+          and the time to a visible sign-in button (sign-in page and portal, cold cache)
 ";
 
 fn main() -> ExitCode {
