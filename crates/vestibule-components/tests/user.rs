@@ -561,3 +561,35 @@ async fn an_older_client_answer_never_overwrites_a_newer_one() {
         "the slower, older answer overwrote the newer one"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_write_is_pending_until_its_task_ends_and_outlives_a_disposed_owner() {
+    let owner = Owner::new();
+    let (writes, answer) = owner.with(|| (Writes::new(), RwSignal::new(None::<u32>)));
+    assert!(!writes.pending());
+    writes.run(async move {
+        sleep(20).await;
+        answer.try_set(Some(7));
+    });
+    writes.run(async move { sleep(60).await });
+    assert!(writes.pending(), "pending as soon as a write starts");
+    wait_until("the first write's answer", || {
+        answer.try_get_untracked().flatten() == Some(7)
+    })
+    .await;
+    assert!(writes.pending(), "pending while the second write runs");
+    wait_until("both writes to end", || !writes.pending()).await;
+
+    // A write whose component went away meanwhile ends without a panic.
+    writes.run(async move {
+        sleep(20).await;
+        answer.try_set(Some(8));
+    });
+    owner.cleanup();
+    sleep(60).await;
+    assert_eq!(
+        answer.try_get_untracked(),
+        None,
+        "the signal went with its owner"
+    );
+}

@@ -11,6 +11,7 @@ mod setup;
 mod sizes;
 mod step;
 mod suite;
+mod time_to_visible;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ commands:
           with `N passed, N failed`
   bench   server throughput/latency/RSS and wasm size budgets (medians of several runs);
           `bench --sizes` only the wasm sizes, with twiggy's view of where the bytes are
+          and the time to a visible sign-in button (sign-in page and portal, cold cache)
   js      build the script bundles any page can load (crates/vestibule-js) into js-dist/:
           vestibule.js + vestibule_bg.wasm (sign-in), vestibule-full.js + its wasm (full)
 ";
