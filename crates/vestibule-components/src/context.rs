@@ -271,8 +271,10 @@ impl Vestibule {
     }
 
     /// Keeps a `__session` cookie with the current token on the page's own origin, so
-    /// that the app's backend gets it on plain page loads and form posts.
-    pub(crate) fn keep_session_cookie(&self) {
+    /// that the app's backend gets it on plain page loads and form posts. What
+    /// [`VestibuleProvider`]'s `session_cookie` turns on; public for a host that makes the
+    /// state with [`Vestibule::new`] itself (the script bundle, `vestibule-js`).
+    pub fn keep_session_cookie(&self) {
         if let Some(tokens) = self.tokens.try_get_value() {
             tokens.keep_cookie();
         }

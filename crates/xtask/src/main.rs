@@ -6,6 +6,7 @@
 
 mod bench;
 mod demo;
+mod js_bundle;
 mod setup;
 mod sizes;
 mod step;
@@ -27,6 +28,8 @@ commands:
           with `N passed, N failed`
   bench   server throughput/latency/RSS and wasm size budgets (medians of several runs);
           `bench --sizes` only the wasm sizes, with twiggy's view of where the bytes are
+  js      build the script bundles any page can load (crates/vestibule-js) into js-dist/:
+          vestibule.js + vestibule_bg.wasm (sign-in), vestibule-full.js + its wasm (full)
 ";
 
 fn main() -> ExitCode {
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]).map(|_| true),
         Some("test") => suite::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]).map(|_| true),
+        Some("js") => js_bundle::run(&args[1..]).map(|_| true),
         Some("-h" | "--help" | "help") | None => {
             print!("{USAGE}");
             Ok(true)

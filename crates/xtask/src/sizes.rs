@@ -73,6 +73,8 @@ pub fn check_budgets() -> Result<()> {
             over.push(bundle.name);
         }
     }
+    // The script bundles (`cargo xtask js`) have their budgets in js_bundle.rs.
+    over.extend(crate::js_bundle::build_and_report()?);
     if !over.is_empty() {
         bail!("over its size budget: {}", over.join(", "));
     }
@@ -213,6 +215,36 @@ fn report(bundle: &Bundle) -> Result<bool> {
             bundle.baseline
         );
     }
+    Ok(ok)
+}
+
+/// Prints the sizes of `files` (one bundle's wasm and JS) and whether their brotli total
+/// is within `budget`.
+pub fn report_files(name: &str, files: &[PathBuf], budget: u64) -> Result<bool> {
+    let mut total = Sizes::default();
+    for path in files {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let s = sizes(&bytes)?;
+        println!(
+            "    {name:<16} {:<28} raw {:>8}  gzip {:>8}  brotli {:>8}",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            s.raw,
+            s.gzip,
+            s.brotli
+        );
+        total.raw += s.raw;
+        total.gzip += s.gzip;
+        total.brotli += s.brotli;
+    }
+    let ok = total.brotli <= budget;
+    println!(
+        "bundle {name}: raw={} gzip={} brotli={} budget_brotli={budget} ({:.1}% of budget) {}",
+        total.raw,
+        total.gzip,
+        total.brotli,
+        total.brotli as f64 * 100.0 / budget as f64,
+        if ok { "OK" } else { "OVER BUDGET" }
+    );
     Ok(ok)
 }
 

@@ -119,7 +119,7 @@ pub fn run(args: &[String]) -> Result<bool> {
                 .map(|_| SuiteResult::Check)
                 .map_err(|e| (None, e)),
             "e2e" => e2e(),
-            "js" => js_helper(),
+            "js" => js_helper().and_then(|helper| Ok(helper.and(script_bundle_tests()?))),
             _ => unreachable!("suite names are checked above"),
         };
         let (ok, counts, note) = match result {
@@ -175,6 +175,21 @@ pub fn run(args: &[String]) -> Result<bool> {
 enum SuiteResult {
     Check,
     Tests(Counts),
+}
+
+impl SuiteResult {
+    /// Two runs of one suite as one: their counts added.
+    fn and(self, other: SuiteResult) -> SuiteResult {
+        match (self, other) {
+            (SuiteResult::Tests(a), SuiteResult::Tests(b)) => SuiteResult::Tests(Counts {
+                passed: a.passed + b.passed,
+                failed: a.failed + b.failed,
+                skipped: a.skipped + b.skipped,
+                result_lines: a.result_lines + b.result_lines,
+            }),
+            (SuiteResult::Check, other) | (other, SuiteResult::Check) => other,
+        }
+    }
 }
 
 type SuiteError = (Option<Counts>, anyhow::Error);
@@ -295,6 +310,23 @@ fn js_helper() -> Result<SuiteResult, SuiteError> {
         )
         .env("CHROMIUM", "/usr/bin/chromium");
     tests("JavaScript testing helper (playwright-core, Chromium)", cmd)
+}
+
+/// The script bundle's test (`crates/vestibule-js/tests/bundle.test.mjs`): `cargo xtask js`,
+/// then Node drives Debian's Chromium with playwright-core against `js-dist/vestibule.js`.
+fn script_bundle_tests() -> Result<SuiteResult, SuiteError> {
+    step("build the script bundles (cargo xtask js)", || {
+        crate::js_bundle::build_and_report().map(|_| ())
+    })
+    .map_err(|e| (None, e))?;
+    let root = workspace_root();
+    let mut cmd = Command::new("node");
+    cmd.arg(root.join("crates/vestibule-js/tests/bundle.test.mjs"))
+        .current_dir(&root)
+        .env("PLAYWRIGHT_CORE", setup::playwright_core_module())
+        .env("JS_DIST", crate::js_bundle::dist_dir())
+        .env("CHROMIUM", "/usr/bin/chromium");
+    tests("script bundle (playwright-core, Chromium)", cmd)
 }
 
 /// `trunk build --release`: the portal that the server serves from `dist/` (its loader
