@@ -343,6 +343,20 @@ impl Vestibule {
         self.client_resource.refetch();
     }
 
+    /// Lets the state's signals drop what components unmounted since left in them.
+    ///
+    /// Leptos' reactive graph (0.8) does not take a dropped effect out of the signals it
+    /// read; the dead entry, and the effect's allocation with it, stays until the page
+    /// ends. A page that mounts and unmounts components into one long-lived state (the
+    /// script bundle, `vestibule-js`) calls this after an unmount: each signal marks its
+    /// subscribers dirty, then forgets them all; the live ones re-run and subscribe again
+    /// (finding nothing changed), the dead ones are gone.
+    pub fn forget_unmounted(&self) {
+        forget_subscribers(self.environment_resource.value);
+        forget_subscribers(self.client_resource.value);
+        forget_subscribers(self.signing_out);
+    }
+
     /// Loads `GET /v1/environment` again, after it failed or the admin changed it.
     pub fn reload_environment(&self) {
         self.environment_resource.refetch();
@@ -360,6 +374,13 @@ impl Vestibule {
             }
         }
     }
+}
+
+/// See [`Vestibule::forget_unmounted`]: notify first, so the live subscribers run again
+/// and subscribe anew, then empty the set that holds the dead ones too.
+pub fn forget_subscribers(signal: impl Notify + leptos::reactive::graph::Source) {
+    signal.notify();
+    signal.clear_subscribers();
 }
 
 /// Loads the environment and the client for every Vestibule component inside it.

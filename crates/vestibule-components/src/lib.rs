@@ -50,7 +50,7 @@ mod user_profile;
 pub use api::{FrontendApi, RequestError};
 pub use appearance::{Appearance, Theme};
 pub use connection_settings::ConnectionSettings;
-pub use context::{Loaded, Vestibule, VestibuleProvider, use_vestibule};
+pub use context::{Loaded, Vestibule, VestibuleProvider, forget_subscribers, use_vestibule};
 pub use control::{SignedIn, SignedOut};
 pub use i18n::{AdminMessages, Language, Locale, Localization, Messages, ProfileMessages, fill};
 pub use icons::ProviderLogo;

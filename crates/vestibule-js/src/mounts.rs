@@ -90,8 +90,13 @@ pub(crate) fn unmount(el: &HtmlElement) -> bool {
         let at = mounted.iter().position(|(e, _)| e == el)?;
         Some(mounted.swap_remove(at).1)
     });
+    let unmounted = handle.is_some();
     // Dropped outside the borrow: unmounting may run code that mounts or unmounts.
-    handle.is_some()
+    drop(handle);
+    if unmounted {
+        crate::page::forget_unmounted();
+    }
+    unmounted
 }
 
 /// How many roots are mounted (for the leak test's bookkeeping).

@@ -54,6 +54,21 @@ pub(crate) fn vestibule() -> Vestibule {
     load(&Props::default(), &mut Vec::new())
 }
 
+/// After an unmount: the page-long signals let go of what the unmounted component left
+/// in them (see [`Vestibule::forget_unmounted`]), so that 1,000 mounts cost no memory.
+pub(crate) fn forget_unmounted() {
+    let page = PAGE.with(|p| {
+        p.borrow()
+            .as_ref()
+            .map(|p| (p.vestibule, p.locale, p.appearance))
+    });
+    if let Some((vestibule, locale, appearance)) = page {
+        vestibule.forget_unmounted();
+        vestibule_components::forget_subscribers(locale);
+        vestibule_components::forget_subscribers(appearance);
+    }
+}
+
 /// The state for these options: made on the first call; on later calls the language and
 /// the look change (every mounted component follows), while a different frontend API is
 /// refused with a sentence in `problems` (the client state belongs to one server).
