@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256, Sha384};
+use tokio::sync::OnceCell;
 
 /// The sign-in bundle: `vestibule.js` and `vestibule_bg.wasm`.
 pub const MAIN: &str = "vestibule";
@@ -33,37 +34,71 @@ pub enum JsBundleError {
     },
     #[error("{path} is not UTF-8 JavaScript")]
     NotUtf8 { path: PathBuf },
-    #[error("compressing the bundle failed: {0}")]
-    Compress(std::io::Error),
 }
 
-/// One file in the three encodings a browser may ask for.
+/// One file in the three encodings a browser may ask for. The compressed ones are made once,
+/// in the background from the start (brotli at its best quality takes a while), and the
+/// first request that needs them waits for them.
 #[derive(Debug, Clone)]
 pub struct Asset {
     pub identity: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
     /// The first 16 hex digits of the identity bytes' SHA-256: names the wasm, tags the ETag.
     pub hash: String,
+    compressed: Arc<OnceCell<Compressed>>,
+}
+
+/// The gzip and brotli bodies of an [`Asset`].
+#[derive(Debug)]
+pub struct Compressed {
+    pub gzip: Bytes,
+    pub brotli: Bytes,
 }
 
 impl Asset {
-    fn new(bytes: Vec<u8>) -> Result<Self, JsBundleError> {
-        let hash = hex::encode(Sha256::digest(&bytes))[..16].to_owned();
-        Ok(Self {
-            gzip: gzip(&bytes).map_err(JsBundleError::Compress)?.into(),
-            brotli: brotli(&bytes).map_err(JsBundleError::Compress)?.into(),
+    fn new(bytes: Vec<u8>) -> Self {
+        Self {
+            hash: hex::encode(Sha256::digest(&bytes))[..16].to_owned(),
             identity: bytes.into(),
-            hash,
-        })
+            compressed: Arc::default(),
+        }
     }
 
-    /// The bytes of one encoding.
-    pub fn body(&self, encoding: Encoding) -> &Bytes {
-        match encoding {
-            Encoding::Brotli => &self.brotli,
-            Encoding::Gzip => &self.gzip,
-            Encoding::Identity => &self.identity,
+    /// The gzip and brotli bodies: made by the first caller (off the async threads), awaited
+    /// by the others. A failure to compress (it cannot fail on bytes in memory) leaves the
+    /// encodings empty, and [`Asset::body`] then answers with the identity bytes.
+    pub async fn compressed(&self) -> &Compressed {
+        self.compressed
+            .get_or_init(|| {
+                let bytes = self.identity.clone();
+                async move {
+                    let made = tokio::task::spawn_blocking(move || compress(&bytes)).await;
+                    match made {
+                        Ok(Ok(compressed)) => compressed,
+                        failed => {
+                            tracing::error!(?failed, "compressing the script bundle failed");
+                            Compressed {
+                                gzip: Bytes::new(),
+                                brotli: Bytes::new(),
+                            }
+                        }
+                    }
+                }
+            })
+            .await
+    }
+
+    /// The encoding to send for what the request accepts, and its bytes.
+    pub async fn body(&self, accepted: Encoding) -> (Encoding, Bytes) {
+        if accepted == Encoding::Identity {
+            return (accepted, self.identity.clone());
+        }
+        let compressed = self.compressed().await;
+        match accepted {
+            Encoding::Brotli if !compressed.brotli.is_empty() => {
+                (accepted, compressed.brotli.clone())
+            }
+            Encoding::Gzip if !compressed.gzip.is_empty() => (accepted, compressed.gzip.clone()),
+            _ => (Encoding::Identity, self.identity.clone()),
         }
     }
 
@@ -75,6 +110,13 @@ impl Asset {
             Encoding::Identity => format!("\"{}\"", self.hash),
         }
     }
+}
+
+fn compress(bytes: &[u8]) -> std::io::Result<Compressed> {
+    Ok(Compressed {
+        gzip: gzip(bytes)?.into(),
+        brotli: brotli(bytes)?.into(),
+    })
 }
 
 /// One bundle: its ES module and the wasm the module fetches.
@@ -130,7 +172,7 @@ impl JsBundle {
         let wasm: Vec<Asset> = files
             .iter_mut()
             .map(|(_, (_, wasm))| Asset::new(std::mem::take(wasm)))
-            .collect::<Result<_, _>>()?;
+            .collect();
         // Each JS may name any bundle's wasm (the sign-in bundle may load the full one).
         let renames: Vec<(String, String)> = files
             .iter()
@@ -154,7 +196,7 @@ impl JsBundle {
             let integrity = format!("sha384-{}", STANDARD.encode(Sha384::digest(js.as_bytes())));
             modules.push(Module {
                 name,
-                js: Asset::new(js.into_bytes())?,
+                js: Asset::new(js.into_bytes()),
                 wasm,
                 integrity,
             });
@@ -167,6 +209,18 @@ impl JsBundle {
         Self(Arc::new(Loaded::Missing {
             dir: dir.to_owned(),
         }))
+    }
+
+    /// Compresses every file in the background, the sign-in bundle's script first, so that
+    /// the first visitor does not wait for it.
+    pub fn compress_in_background(&self) {
+        let bundle = self.clone();
+        tokio::spawn(async move {
+            for module in bundle.modules().unwrap_or_default() {
+                module.js.compressed().await;
+                module.wasm.compressed().await;
+            }
+        });
     }
 
     /// The bundles, or `None` when none was built.
@@ -363,8 +417,8 @@ mod tests {
         std::fs::write(dir.join("vestibule_bg.wasm"), wasm).unwrap();
     }
 
-    #[test]
-    fn a_loaded_bundle_hashes_names_and_compresses() {
+    #[tokio::test]
+    async fn a_loaded_bundle_hashes_names_and_compresses() {
         let dir = tempfile::tempdir().unwrap();
         let js = "export const u=new URL('vestibule_bg.wasm',import.meta.url);".repeat(20);
         write_bundle(dir.path(), &js, b"\0asm\x01\0\0\0 a wasm module body");
@@ -385,8 +439,10 @@ mod tests {
                 STANDARD.encode(Sha384::digest(served.as_bytes()))
             )
         );
-        assert!(main.js.brotli.len() < main.js.identity.len());
-        assert!(main.js.gzip.len() < main.js.identity.len());
+        let compressed = main.js.compressed().await;
+        assert!(!compressed.brotli.is_empty() && compressed.brotli.len() < main.js.identity.len());
+        assert!(!compressed.gzip.is_empty() && compressed.gzip.len() < main.js.identity.len());
+        assert_eq!(main.js.body(Encoding::Brotli).await.0, Encoding::Brotli);
         assert_eq!(main.versioned_file(), format!("vestibule@{VERSION}.js"));
         assert!(bundle.banner("https://auth.example.com")[0].contains(&format!(
             "src=\"https://auth.example.com/v1/js/vestibule@{VERSION}.js\" integrity=\"{}\" crossorigin=\"anonymous\"",

@@ -241,6 +241,7 @@ async fn load_js_bundle(dir: &std::path::Path) -> JsBundle {
     let loaded = tokio::task::spawn_blocking(move || JsBundle::load(&owned)).await;
     match loaded {
         Ok(Ok(bundle)) => {
+            bundle.compress_in_background();
             if bundle.modules().is_none() {
                 tracing::warn!(
                     js_dir = %dir.display(),

@@ -39,13 +39,11 @@ pub async fn file(
 ) -> Response {
     let mut response = match find(&state.js_bundle, &file) {
         Ok(Target::Manifest) => manifest(&state),
-        Ok(Target::Script { module, immutable }) => serve(
-            &module.js,
-            JAVASCRIPT,
-            if immutable { IMMUTABLE } else { REVALIDATE },
-            &headers,
-        ),
-        Ok(Target::Wasm(module)) => serve(&module.wasm, WASM, IMMUTABLE, &headers),
+        Ok(Target::Script { module, immutable }) => {
+            let cache = if immutable { IMMUTABLE } else { REVALIDATE };
+            serve(&module.js, JAVASCRIPT, cache, &headers).await
+        }
+        Ok(Target::Wasm(module)) => serve(&module.wasm, WASM, IMMUTABLE, &headers).await,
         Err(error) => error.into_response(),
     };
     allow_cross_origin(&state, &headers, &mut response);
@@ -142,17 +140,18 @@ fn manifest(state: &AppState) -> Response {
 }
 
 /// One asset in the encoding the request prefers, or 304 when its ETag still matches.
-fn serve(
+async fn serve(
     asset: &Asset,
     content_type: &'static str,
     cache: &'static str,
     request: &HeaderMap,
 ) -> Response {
-    let encoding = Encoding::negotiate(
+    let accepted = Encoding::negotiate(
         request
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok()),
     );
+    let (encoding, body) = asset.body(accepted).await;
     let etag = asset.etag(encoding);
     let not_modified = request
         .get(header::IF_NONE_MATCH)
@@ -161,7 +160,7 @@ fn serve(
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        asset.body(encoding).clone().into_response()
+        body.into_response()
     };
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
