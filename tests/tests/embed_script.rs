@@ -194,6 +194,28 @@ async fn call_module(setup: &Setup, call: &str) -> Result<Value> {
     }
 }
 
+/// The copy-paste snippet as the manifest gives it: the versioned script with its
+/// `integrity`, which Chromium checks against the bytes it receives (brotli-encoded).
+async fn snippet_loads_with_its_integrity(setup: &Setup) -> Result<()> {
+    let loaded = setup
+        .browser
+        .client()
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               fetch(arguments[0]).then(r => r.json()).then(m => {
+                 const s = document.createElement("script");
+                 s.type = "module"; s.src = m.url; s.integrity = m.integrity; s.crossOrigin = "anonymous";
+                 s.onload = () => done(["loaded", m.url]);
+                 s.onerror = () => done(["refused", m.url]);
+                 document.head.append(s);
+               }, e => done(["no manifest", String(e)]));"#,
+            vec![Value::from(format!("{}/v1/js/manifest.json", setup.auth_url))],
+        )
+        .await?;
+    ensure!(loaded[0] == "loaded", "the snippet's script: {loaded}");
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_html_page_on_another_origin_signs_in_and_gets_a_token_the_jwks_verifies()
 -> Result<()> {
@@ -218,6 +240,7 @@ async fn a_plain_html_page_on_another_origin_signs_in_and_gets_a_token_the_jwks_
         shown.as_str() == Some(user_id.as_str()),
         "the token names {user_id}, the page's user() is {shown}"
     );
+    snippet_loads_with_its_integrity(&setup).await?;
     setup.no_console_errors("after sign-in").await?;
     browser.screenshot("embed-plain-signed-in").await?;
     setup.stop().await
