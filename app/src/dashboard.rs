@@ -36,29 +36,28 @@ pub(crate) fn Dashboard() -> impl IntoView {
 fn AdminSignInForm(on_success: Callback<()>) -> impl IntoView {
     let vst = use_vestibule();
     let secret_key = RwSignal::new(String::new());
-    let sign_in = Action::new_local(move |key: &String| {
+    let sign_in = Writes::new();
+    let failed = RwSignal::new(None::<RequestError>);
+    let submit = move || {
         let body = AdminSignIn {
-            secret_key: key.trim().to_owned(),
+            secret_key: secret_key.get_untracked().trim().to_owned(),
         };
-        async move {
+        sign_in.run(async move {
             let result = vst
                 .api()
                 .send::<_, ()>("POST", "/v1/admin/session", &body)
                 .await;
-            if result.is_ok() {
+            let ok = result.is_ok();
+            failed.try_set(result.err());
+            if ok {
                 on_success.run(());
             }
-            result
-        }
-    });
+        });
+    };
     page_title(|lc| lc.admin().admin_sign_in_title);
     let error = move || {
         let t = vst.locale.get().messages();
-        sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| t.request_error(&e))
+        failed.with(|e| e.as_ref().map(|e| t.request_error(e)))
     };
     view! {
         <div class="vst-root vst-theme--auto">
@@ -67,7 +66,7 @@ fn AdminSignInForm(on_success: Callback<()>) -> impl IntoView {
                 data-testid="admin-sign-in"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    sign_in.dispatch(secret_key.get_untracked());
+                    submit();
                 }
             >
                 <header class="vst-card__header">
@@ -97,7 +96,7 @@ fn AdminSignInForm(on_success: Callback<()>) -> impl IntoView {
                     type="submit"
                     class="vst-button vst-button--primary"
                     data-testid="admin-sign-in-submit"
-                    disabled=move || sign_in.pending().get()
+                    disabled=move || sign_in.pending()
                 >
                     {move || vst.locale.get().admin().admin_sign_in_button}
                 </button>
@@ -110,10 +109,7 @@ fn AdminSignInForm(on_success: Callback<()>) -> impl IntoView {
 fn DashboardHome(on_sign_out: Callback<()>) -> impl IntoView {
     let vst = use_vestibule();
     page_title(|lc| lc.admin().sso_title);
-    let sign_out = Action::new_local(move |_: &()| async move {
-        let _ = vst.api().send_empty("DELETE", "/v1/admin/session").await;
-        on_sign_out.run(());
-    });
+    let sign_out = Writes::new();
     view! {
         <div class="vst-root vst-theme--auto portal__dashboard" data-testid="dashboard">
             <div class="portal__bar">
@@ -147,7 +143,10 @@ fn DashboardHome(on_sign_out: Callback<()>) -> impl IntoView {
                     type="button"
                     class="vst-button vst-button--ghost vst-button--small"
                     data-testid="dashboard-sign-out"
-                    on:click=move |_| { sign_out.dispatch(()); }
+                    on:click=move |_| sign_out.run(async move {
+                        let _ = vst.api().send_empty("DELETE", "/v1/admin/session").await;
+                        on_sign_out.run(());
+                    })
                 >
                     {move || vst.locale.get().profile().sign_out}
                 </button>

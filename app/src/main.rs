@@ -15,7 +15,7 @@ mod dashboard;
 
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{FlatRoutes, Route, Router};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
 use vestibule_components::*;
@@ -55,12 +55,12 @@ fn App() -> impl IntoView {
         <VestibuleProvider locale=portal_locale()>
             <Router>
                 <main class="portal">
-                    <Routes fallback=ToSignIn>
+                    <FlatRoutes fallback=ToSignIn>
                         <Route path=path!("/sign-in") view=SignInPage/>
                         <Route path=path!("/sign-up") view=SignUpPage/>
                         <Route path=path!("/user") view=UserPage/>
                         <Route path=path!("/dashboard") view=Dashboard/>
-                    </Routes>
+                    </FlatRoutes>
                 </main>
             </Router>
         </VestibuleProvider>

@@ -46,6 +46,7 @@ pub use style::mount_all as mount_styles;
 mod user_button;
 mod user_display;
 mod user_profile;
+mod write;
 
 pub use api::{FrontendApi, RequestError};
 pub use appearance::{Appearance, Theme};
@@ -59,6 +60,7 @@ pub use session_token::{SESSION_COOKIE, TokenError};
 pub use sign_in::{SignIn, SignInButton, SignUp};
 pub use user_button::UserButton;
 pub use user_profile::UserProfile;
+pub use write::Writes;
 
 /// The wire types the components speak, re-exported so an app needs no second dependency.
 pub use vestibule_core;

@@ -8,12 +8,13 @@ use vestibule_core::api::{ExternalAccount, OAuthIntent, SessionInfo, SessionList
 use crate::alert::{error_banner, request_error_alert};
 use crate::api::RequestError;
 use crate::appearance::Appearance;
-use crate::context::{Vestibule, use_vestibule_for};
+use crate::context::{Loaded, Vestibule, use_vestibule_for};
 use crate::i18n::{Locale, fill};
 use crate::icons::ProviderLogo;
 use crate::inline_confirm::InlineConfirm;
 use crate::root::Root;
 use crate::user_display::{avatar, date, date_time, device, display_name};
+use crate::write::Writes;
 use crate::{link, page};
 
 /// The signed-in user's account page: profile header, connected accounts (connect
@@ -165,23 +166,9 @@ fn this_page() -> String {
 #[component]
 fn ConnectedAccounts(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
-    let disconnect = Action::new_local(move |id: &String| {
-        let path = format!("/v1/me/external_accounts/{id}");
-        let id = id.clone();
-        async move {
-            let result = vst.api().send_empty("DELETE", &path).await;
-            if result.is_ok() {
-                vst.reload_client();
-            }
-            (id, result)
-        }
-    });
-    // The error of the last disconnect, shown beside the account it concerns.
-    let error_for = move |id: &str| -> Option<RequestError> {
-        disconnect.value().with(|v| match v {
-            Some((failed_id, Err(e))) if failed_id == id => Some(e.clone()),
-            _ => None,
-        })
+    let disconnect = Disconnect {
+        writes: Writes::new(),
+        failed: RwSignal::new(None),
     };
     let providers = move || {
         vst.environment
@@ -210,7 +197,7 @@ fn ConnectedAccounts(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
                     <ul class="vst-list">
                         {accounts
                             .into_iter()
-                            .map(|account| account_row(vst, lc, account, confirming, disconnect, error_for))
+                            .map(|account| account_row(vst, lc, account, confirming, disconnect))
                             .collect_view()}
                     </ul>
                 }
@@ -250,13 +237,45 @@ fn ConnectedAccounts(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
     }
 }
 
+/// Disconnecting an account: whether one is on its way, and the account whose last
+/// disconnect failed, with why (shown beside that account).
+#[derive(Clone, Copy)]
+struct Disconnect {
+    writes: Writes,
+    failed: RwSignal<Option<(String, RequestError)>>,
+}
+
+impl Disconnect {
+    fn start(self, vst: Vestibule, id: String) {
+        self.writes.run(async move {
+            let path = format!("/v1/me/external_accounts/{id}");
+            match vst.api().send_empty("DELETE", &path).await {
+                Ok(()) => {
+                    self.failed.try_set(None);
+                    vst.reload_client();
+                }
+                Err(e) => {
+                    self.failed.try_set(Some((id, e)));
+                }
+            }
+        });
+    }
+
+    /// The error of the last disconnect, when it concerned `id`.
+    fn error_for(self, id: &str) -> Option<RequestError> {
+        self.failed.with(|f| match f {
+            Some((failed_id, e)) if failed_id == id => Some(e.clone()),
+            _ => None,
+        })
+    }
+}
+
 fn account_row(
     vst: Vestibule,
     lc: Locale,
     account: ExternalAccount,
     confirming: RwSignal<Option<String>>,
-    disconnect: Action<String, (String, Result<(), RequestError>)>,
-    error_for: impl Fn(&str) -> Option<RequestError> + Copy + Send + Sync + 'static,
+    disconnect: Disconnect,
 ) -> impl IntoView {
     let t = lc.profile();
     let provider = account.provider;
@@ -344,16 +363,16 @@ fn account_row(
                         confirm_label=t.disconnect
                         cancel_label=lc.messages().cancel
                         testid="external-account-disconnect"
-                        pending=disconnect.pending()
+                        pending=Signal::derive(move || disconnect.writes.pending())
                         on_confirm=Callback::new(move |()| {
                             confirming.set(None);
-                            disconnect.dispatch(id.clone());
+                            disconnect.start(vst, id.clone());
                         })
                         on_cancel=Callback::new(move |()| confirming.set(None))
                     />
                 }
             })}
-            {move || error_for(&id_error).map(|e| {
+            {move || disconnect.error_for(&id_error).map(|e| {
                 request_error_alert(lc.messages(), &e, "external-account-error")
             })}
         </li>
@@ -368,14 +387,12 @@ pub(crate) fn request_error_sentence(lc: Locale, error: &RequestError) -> String
 #[component]
 fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
     let sessions = vst.load::<SessionList>("/v1/me/sessions");
-    let revoke = Action::new_local(move |id: &String| {
-        let path = format!("/v1/me/sessions/{id}");
-        async move {
-            let result = vst.api().send_empty("DELETE", &path).await;
-            sessions.refetch();
-            result
-        }
-    });
+    let revoke = Revoke {
+        vst,
+        sessions,
+        writes: Writes::new(),
+        failed: RwSignal::new(None),
+    };
 
     view! {
         <section class="vst-section" data-testid="user-profile-sessions" aria-labelledby="vst-sessions-title">
@@ -384,7 +401,7 @@ fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
                     {move || locale.get().profile().active_sessions}
                 </h2>
             </div>
-            {move || revoke.value().get().and_then(Result::err).map(|e| {
+            {move || revoke.failed.get().map(|e| {
                 request_error_alert(locale.get().messages(), &e, "session-error")
             })}
             {move || {
@@ -405,11 +422,27 @@ fn ActiveSessions(vst: Vestibule, locale: Signal<Locale>) -> impl IntoView {
     }
 }
 
-fn session_row(
-    lc: Locale,
-    session: SessionInfo,
-    revoke: Action<String, Result<(), RequestError>>,
-) -> impl IntoView {
+/// Signing a device out: whether one is on its way, and why the last one failed.
+#[derive(Clone, Copy)]
+struct Revoke {
+    vst: Vestibule,
+    sessions: Loaded<SessionList>,
+    writes: Writes,
+    failed: RwSignal<Option<RequestError>>,
+}
+
+impl Revoke {
+    fn start(self, id: String) {
+        self.writes.run(async move {
+            let path = format!("/v1/me/sessions/{id}");
+            let result = self.vst.api().send_empty("DELETE", &path).await;
+            self.failed.try_set(result.err());
+            self.sessions.refetch();
+        });
+    }
+}
+
+fn session_row(lc: Locale, session: SessionInfo, revoke: Revoke) -> impl IntoView {
     let t = lc.profile();
     let device = session
         .user_agent
@@ -444,8 +477,8 @@ fn session_row(
                         type="button"
                         class="vst-button vst-button--ghost vst-button--small"
                         data-testid="session-revoke"
-                        disabled=move || revoke.pending().get()
-                        on:click=move |_| { revoke.dispatch(id.clone()); }
+                        disabled=move || revoke.writes.pending()
+                        on:click=move |_| revoke.start(id.clone())
                     >
                         {t.revoke_session}
                     </button>

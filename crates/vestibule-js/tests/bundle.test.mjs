@@ -61,12 +61,12 @@ const COUNT_LISTENERS = `
       return remove.call(this, type, listener, options);
     };
   })();`;
-const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bundle test</title>
+const page = (bundle) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>bundle test</title>
   <script>${COUNT_LISTENERS}</script></head>
   <body><div id="host"></div>
   <vestibule-signed-out><p id="out">signed out</p></vestibule-signed-out>
   <vestibule-signed-in><p id="in">signed in</p></vestibule-signed-in>
-  <script type="module">window.vst = await import('/vestibule.js'); window.vstReady = true;</script>
+  <script type="module">window.vst = await import('/${bundle}'); window.vstReady = true;</script>
   </body></html>`;
 
 let signedIn = false;
@@ -79,12 +79,13 @@ function serve(dist) {
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const json = (value) => send(res, 200, 'application/json', JSON.stringify(value));
-    if (req.method === 'GET' && path === '/') return send(res, 200, 'text/html', PAGE);
-    if (req.method === 'GET' && path === '/vestibule.js') {
-      return send(res, 200, 'text/javascript', readFileSync(join(dist, 'vestibule.js')));
+    if (req.method === 'GET' && path === '/') return send(res, 200, 'text/html', page('vestibule.js'));
+    if (req.method === 'GET' && path === '/full') return send(res, 200, 'text/html', page('vestibule-full.js'));
+    if (req.method === 'GET' && /^\/vestibule(-full)?\.js$/.test(path)) {
+      return send(res, 200, 'text/javascript', readFileSync(join(dist, path.slice(1))));
     }
-    if (req.method === 'GET' && path === '/vestibule_bg.wasm') {
-      return send(res, 200, 'application/wasm', readFileSync(join(dist, 'vestibule_bg.wasm')));
+    if (req.method === 'GET' && /^\/vestibule(-full)?_bg\.wasm$/.test(path)) {
+      return send(res, 200, 'application/wasm', readFileSync(join(dist, path.slice(1))));
     }
     if (req.method === 'GET' && path === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     if (req.method === 'GET' && path === '/icons/atlassian.svg') {
@@ -143,7 +144,8 @@ async function flatOver(page, cdp, kind) {
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 0));
     }
   }, [kind, n]);
-  await run(100);
+  // Warm-up: the allocator and the reactive arena reach their working size first.
+  await run(300);
   const before = await measure(page, cdp);
   await run(CYCLES);
   const after = await measure(page, cdp);
@@ -164,6 +166,103 @@ async function flatOver(page, cdp, kind) {
   expect(after.mounted === 0, `${after.mounted} roots still mounted`);
 }
 
+/** The tests: each gets `open(path)`, which loads a page with the bundle and `load()`s it. */
+const TESTS = [
+  [`${CYCLES} mountSignIn/unmount rounds leave nodes, listeners and wasm memory flat`, async (open) => {
+    const { page, cdp, errors } = await open();
+    await flatOver(page, cdp, 'api');
+    expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  [`${CYCLES} <vestibule-sign-in> add/remove rounds leave nodes, listeners and wasm memory flat`, async (open) => {
+    const { page, cdp, errors } = await open();
+    await flatOver(page, cdp, 'element');
+    expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['a wrong prop is a console error naming the known props, and the rest still mounts', async (open) => {
+    const { page, errors } = await open();
+    const href = await page.evaluate(() => {
+      const el = document.getElementById('host');
+      window.vst.mountSignIn(el, { redirectUrl: '/kept', fooBar: 1, signUpUrl: 7 });
+      return el.querySelector('[data-testid="sign-in-button-atlassian"]').getAttribute('href');
+    });
+    expect(href.endsWith("%2Fkept"), `the good prop was dropped: ${href}`);
+    expect(errors.includes('vestibule: mountSignIn: unknown prop "fooBar" '
+      + '(known: class, redirectUrl, signUpUrl, appearance, locale)'), `errors: ${errors.join(' | ')}`);
+    expect(errors.includes('vestibule: mountSignIn: prop "signUpUrl" must be a string, not number'),
+      `errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['a changed attribute remounts the element with the new prop', async (open) => {
+    const { page } = await open();
+    const href = await page.evaluate(async () => {
+      const el = document.createElement('vestibule-sign-in');
+      el.setAttribute('redirect-url', '/first');
+      document.getElementById('host').append(el);
+      el.setAttribute('redirect-url', '/second');
+      await new Promise((r) => setTimeout(r, 0));
+      const buttons = el.querySelectorAll('[data-testid="sign-in-button-atlassian"]');
+      if (buttons.length !== 1) throw new Error(`${buttons.length} buttons`);
+      return buttons[0].getAttribute('href');
+    });
+    expect(href.endsWith("%2Fsecond"), `href after the change: ${href}`);
+    await page.close();
+  }],
+  ['signed-in/out switches, listeners, getToken and signOut follow the session', async (open) => {
+    signedIn = true;
+    const { page, errors } = await open();
+    const seen = await page.evaluate(async () => {
+      const calls = [];
+      const stop = window.vst.addListener((user) => calls.push(user && user.email));
+      const shown = () => [!!document.getElementById('in'), !!document.getElementById('out')];
+      await new Promise((r) => setTimeout(r, 50));
+      const signedInShown = shown();
+      const user = window.vst.user();
+      const session = window.vst.session();
+      const token = await window.vst.getToken();
+      await window.vst.signOut();
+      await new Promise((r) => setTimeout(r, 50));
+      const signedOutShown = shown();
+      const tokenAfter = await window.vst.getToken();
+      stop();
+      return { calls, signedInShown, signedOutShown, user, session, token, tokenAfter };
+    });
+    const json = JSON.stringify(seen);
+    expect(seen.signedInShown.join() === 'true,false', `while signed in: ${json}`);
+    expect(seen.signedOutShown.join() === 'false,true', `after signing out: ${json}`);
+    expect(seen.user.email === 'ada@example.com' && seen.user.emailVerified === true, json);
+    expect(seen.session.id === 'sess_1', json);
+    expect(seen.token === JWT, json);
+    expect(seen.tokenAfter === null, json);
+    expect(seen.calls.join() === 'ada@example.com,', `listener calls: ${json}`);
+    expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['the sign-in bundle has no UserProfile and says which bundle has it', async (open) => {
+    const { page, errors } = await open();
+    const mounted = await page.evaluate(() => {
+      const el = document.getElementById('host');
+      window.vst.mountUserProfile(el, {});
+      return window.vst.__stats().mounted;
+    });
+    expect(mounted === 0, `${mounted} mounted`);
+    expect(errors.some((e) => e.includes('load vestibule-full.js')), `errors: ${errors.join(' | ')}`);
+    await page.close();
+  }],
+  ['the full bundle mounts UserProfile for the signed-in user', async (open) => {
+    signedIn = true;
+    const { page } = await open('/full');
+    await page.evaluate(() => window.vst.mountUserProfile(document.getElementById('host'), {}));
+    const name = page.locator('[data-testid="user-profile-name"]');
+    await name.waitFor({ timeout: 10_000 });
+    const text = await name.textContent();
+    expect(text.includes('Ada Lovelace'), `name shown: ${text}`);
+    signedIn = false;
+    await page.close();
+  }],
+];
+
 async function main() {
   const { chromium } = await import(pathToFileURL(process.env.PLAYWRIGHT_CORE).href);
   const dist = process.env.JS_DIST;
@@ -176,97 +275,24 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--js-flags=--expose-gc'],
   });
 
-  async function open() {
+  async function open(path = '/') {
     const page = await browser.newPage();
     const errors = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${origin}/`);
+    await page.goto(`${origin}${path}`);
     await page.waitForFunction(() => window.vstReady === true);
     await page.evaluate(() => window.vst.load());
     const cdp = await page.context().newCDPSession(page);
     return { page, cdp, errors };
   }
 
-  const tests = [
-    [`${CYCLES} mountSignIn/unmount rounds leave nodes, listeners and wasm memory flat`, async () => {
-      const { page, cdp, errors } = await open();
-      await flatOver(page, cdp, 'api');
-      expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    [`${CYCLES} <vestibule-sign-in> add/remove rounds leave nodes, listeners and wasm memory flat`, async () => {
-      const { page, cdp, errors } = await open();
-      await flatOver(page, cdp, 'element');
-      expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    ['a wrong prop is a console error naming the known props, and the rest still mounts', async () => {
-      const { page, errors } = await open();
-      const href = await page.evaluate(() => {
-        const el = document.getElementById('host');
-        window.vst.mountSignIn(el, { redirectUrl: '/kept', fooBar: 1, signUpUrl: 7 });
-        return el.querySelector('[data-testid="sign-in-button-atlassian"]').getAttribute('href');
-      });
-      expect(href.endsWith("%2Fkept"), `the good prop was dropped: ${href}`);
-      expect(errors.includes('vestibule: mountSignIn: unknown prop "fooBar" '
-        + '(known: class, redirectUrl, signUpUrl, appearance, locale)'), `errors: ${errors.join(' | ')}`);
-      expect(errors.includes('vestibule: mountSignIn: prop "signUpUrl" must be a string, not number'),
-        `errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-    ['a changed attribute remounts the element with the new prop', async () => {
-      const { page } = await open();
-      const href = await page.evaluate(async () => {
-        const el = document.createElement('vestibule-sign-in');
-        el.setAttribute('redirect-url', '/first');
-        document.getElementById('host').append(el);
-        el.setAttribute('redirect-url', '/second');
-        await new Promise((r) => setTimeout(r, 0));
-        const buttons = el.querySelectorAll('[data-testid="sign-in-button-atlassian"]');
-        if (buttons.length !== 1) throw new Error(`${buttons.length} buttons`);
-        return buttons[0].getAttribute('href');
-      });
-      expect(href.endsWith("%2Fsecond"), `href after the change: ${href}`);
-      await page.close();
-    }],
-    ['signed-in/out switches, listeners, getToken and signOut follow the session', async () => {
-      signedIn = true;
-      const { page, errors } = await open();
-      const seen = await page.evaluate(async () => {
-        const calls = [];
-        const stop = window.vst.addListener((user) => calls.push(user && user.email));
-        const shown = () => [!!document.getElementById('in'), !!document.getElementById('out')];
-        await new Promise((r) => setTimeout(r, 50));
-        const signedInShown = shown();
-        const user = window.vst.user();
-        const session = window.vst.session();
-        const token = await window.vst.getToken();
-        await window.vst.signOut();
-        await new Promise((r) => setTimeout(r, 50));
-        const signedOutShown = shown();
-        const tokenAfter = await window.vst.getToken();
-        stop();
-        return { calls, signedInShown, signedOutShown, user, session, token, tokenAfter };
-      });
-      const json = JSON.stringify(seen);
-      expect(seen.signedInShown.join() === 'true,false', `while signed in: ${json}`);
-      expect(seen.signedOutShown.join() === 'false,true', `after signing out: ${json}`);
-      expect(seen.user.email === 'ada@example.com' && seen.user.emailVerified === true, json);
-      expect(seen.session.id === 'sess_1', json);
-      expect(seen.token === JWT, json);
-      expect(seen.tokenAfter === null, json);
-      expect(seen.calls.join() === 'ada@example.com,', `listener calls: ${json}`);
-      expect(errors.length === 0, `console errors: ${errors.join(' | ')}`);
-      await page.close();
-    }],
-  ];
 
   let [passed, failed] = [0, 0];
-  console.log(`\nrunning ${tests.length} tests`);
-  for (const [name, run] of tests) {
+  console.log(`\nrunning ${TESTS.length} tests`);
+  for (const [name, run] of TESTS) {
     try {
-      await run();
+      await run(open);
       passed += 1;
       console.log(`test ${name} ... ok`);
     } catch (e) {

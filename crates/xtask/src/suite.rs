@@ -17,6 +17,7 @@ use crate::workspace_root;
 const NATIVE_PACKAGES: &[&str] = &[
     "vestibule-core",
     "vestibule-components",
+    "vestibule-js",
     "vestibule-server",
     "vestibule-axum",
     "vestibule-testing",
@@ -29,6 +30,7 @@ const NATIVE_PACKAGES: &[&str] = &[
 const WASM_PACKAGES: &[&str] = &[
     "vestibule-core",
     "vestibule-components",
+    "vestibule-js",
     "vestibule-app",
     "vestibule-example-sign-in-page",
     "jira-issues-web",

@@ -15,11 +15,12 @@ use vestibule_core::{ErrorCode, ProviderId};
 
 use super::check_text::{CheckMessages, check_messages};
 use crate::api::RequestError;
-use crate::context::{Vestibule, use_vestibule};
+use crate::context::{Loaded, Vestibule, use_vestibule};
 use crate::dom_id::DomIds;
 use crate::i18n::{AdminMessages, Locale, fill};
 use crate::user_display::date_time;
 use crate::user_profile::request_error_sentence;
+use crate::write::Writes;
 
 const CHECK_CSS: (&str, &str) = ("check", include_str!("../css/check.css"));
 
@@ -30,28 +31,48 @@ pub(crate) enum CheckRequest {
     Unsaved(CheckConnection),
 }
 
-type CheckAction = Action<CheckRequest, Result<ConnectionCheck, RequestError>>;
+/// Checking a connection: whether a check is on its way, and the answer of the last one.
+#[derive(Clone, Copy)]
+struct CheckAction {
+    vst: Vestibule,
+    writes: Writes,
+    answer: RwSignal<Option<Result<ConnectionCheck, RequestError>>>,
+    /// The row's "Last checked" line, read again after every check run here.
+    last: Option<Loaded<LastConnectionCheck>>,
+}
 
-/// `POST`s the check; the answer is the action's value.
-fn check_action(vst: Vestibule) -> CheckAction {
-    #[derive(Serialize)]
-    struct NoBody {}
-    Action::new_local(move |request: &CheckRequest| {
-        let request = request.clone();
-        async move {
-            match request {
+impl CheckAction {
+    fn new(vst: Vestibule, last: Option<Loaded<LastConnectionCheck>>) -> Self {
+        Self {
+            vst,
+            writes: Writes::new(),
+            answer: RwSignal::new(None),
+            last,
+        }
+    }
+
+    /// `POST`s the check; the answer goes to `answer`.
+    fn start(self, request: CheckRequest) {
+        #[derive(Serialize)]
+        struct NoBody {}
+        self.writes.run(async move {
+            let api = self.vst.api();
+            let answer = match request {
                 CheckRequest::Saved(id) => {
                     let path = format!("/v1/admin/connections/{id}/check");
-                    vst.api().send("POST", &path, &NoBody {}).await
+                    api.send("POST", &path, &NoBody {}).await
                 }
                 CheckRequest::Unsaved(values) => {
-                    vst.api()
-                        .send("POST", "/v1/admin/connections/check", &values)
+                    api.send("POST", "/v1/admin/connections/check", &values)
                         .await
                 }
+            };
+            self.answer.try_set(Some(answer));
+            if let Some(last) = self.last {
+                last.refetch();
             }
-        }
-    })
+        });
+    }
 }
 
 /// A sentence with `{detail}` filled in; without a detail, the sentence ends before it.
@@ -176,7 +197,7 @@ fn action_result(
     move || {
         let lc = locale.get();
         let c = check_messages(lc);
-        if action.pending().get() {
+        if action.writes.pending() {
             return Some(
                 view! {
                     <p class="vst-check__pending" role="status" data-testid="connection-check-pending">{c.checking}</p>
@@ -184,7 +205,7 @@ fn action_result(
                 .into_any(),
             );
         }
-        action.value().get().map(|result| match result {
+        action.answer.get().map(|result| match result {
             Ok(check) => view! { <CheckList check locale guide_links/> }.into_any(),
             Err(e) => view! {
                 <p class="vst-field__error" role="alert" data-testid="connection-check-error"
@@ -209,15 +230,10 @@ pub(crate) fn RowCheck(
 ) -> impl IntoView {
     crate::style::mount(CHECK_CSS);
     let vst = use_vestibule();
-    let action = check_action(vst);
     let id = connection_id.clone();
     let last = vst.load::<LastConnectionCheck>(format!("/v1/admin/connections/{id}/check"));
     // Re-read after every check run here, so the line cannot go stale.
-    Effect::watch(
-        move || action.version().get(),
-        move |_, _, _| last.refetch(),
-        false,
-    );
+    let action = CheckAction::new(vst, Some(last));
     let last_line = move || {
         let lc = locale.get();
         let c = check_messages(lc);
@@ -251,8 +267,8 @@ pub(crate) fn RowCheck(
                     type="button"
                     class="vst-button vst-button--secondary vst-button--small"
                     data-testid="connection-check-run"
-                    disabled=move || action.pending().get()
-                    on:click=move |_| { action.dispatch(CheckRequest::Saved(connection_id.clone())); }
+                    disabled=move || action.writes.pending()
+                    on:click=move |_| action.start(CheckRequest::Saved(connection_id.clone()))
                 >
                     {move || check_messages(locale.get()).check_connection}
                 </button>
@@ -275,17 +291,17 @@ pub(crate) fn DialogCheck(
     ids: DomIds,
 ) -> impl IntoView {
     crate::style::mount(CHECK_CSS);
-    let action = check_action(use_vestibule());
+    let action = CheckAction::new(use_vestibule(), None);
     view! {
         <div class="vst-check-dialog">
             <button
                 type="button"
                 class="vst-button vst-button--secondary"
                 data-testid="connection-dialog-check"
-                disabled=move || action.pending().get()
+                disabled=move || action.writes.pending()
                 on:click=move |_| {
                     if let Some(values) = values.run(()) {
-                        action.dispatch(CheckRequest::Unsaved(values));
+                        action.start(CheckRequest::Unsaved(values));
                     }
                 }
             >

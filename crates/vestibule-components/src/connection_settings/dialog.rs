@@ -15,6 +15,7 @@ use crate::dom_id::DomIds;
 use crate::focus_trap::use_focus_trap;
 use crate::i18n::{Locale, fill};
 use crate::user_profile::request_error_sentence;
+use crate::write::Writes;
 use vestibule_core::connection_check::CheckConnection;
 
 /// The form's values as the connection check's request.
@@ -123,34 +124,7 @@ pub(super) fn ConnectionDialog(
         on_close.run(());
     });
 
-    let save = Action::new_local(move |save: &Save| {
-        let save = save.clone();
-        async move {
-            let api = vst.api();
-            let result = match &save {
-                Save::Create(body) => {
-                    api.send::<_, ()>("POST", "/v1/admin/connections", body)
-                        .await
-                }
-                Save::Update(id, body) => {
-                    let path = format!("/v1/admin/connections/{id}");
-                    api.send::<_, ()>("PATCH", &path, body).await
-                }
-            };
-            match result {
-                Ok(()) => {
-                    trap.release();
-                    on_saved.run(());
-                }
-                Err(e) => {
-                    let errors = state
-                        .setup
-                        .with_value(|setup| FormErrors::from_server(e, &state.values(), setup));
-                    state.errors.set(errors);
-                }
-            }
-        }
-    });
+    let save = Writes::new();
     let submit = Callback::new(move |()| {
         match state
             .setup
@@ -158,7 +132,31 @@ pub(super) fn ConnectionDialog(
         {
             Ok(request) => {
                 state.errors.set(FormErrors::default());
-                save.dispatch(request);
+                save.run(async move {
+                    let api = vst.api();
+                    let result = match &request {
+                        Save::Create(body) => {
+                            api.send::<_, ()>("POST", "/v1/admin/connections", body)
+                                .await
+                        }
+                        Save::Update(id, body) => {
+                            let path = format!("/v1/admin/connections/{id}");
+                            api.send::<_, ()>("PATCH", &path, body).await
+                        }
+                    };
+                    match result {
+                        Ok(()) => {
+                            trap.release();
+                            on_saved.run(());
+                        }
+                        Err(e) => {
+                            let errors = state.setup.with_value(|setup| {
+                                FormErrors::from_server(e, &state.values(), setup)
+                            });
+                            state.errors.set(errors);
+                        }
+                    }
+                });
             }
             Err(errors) => state.errors.set(errors),
         }
@@ -281,7 +279,7 @@ fn ConnectionForm(
     state: DialogState,
     submit: Callback<()>,
     close: Callback<()>,
-    save: Action<Save, ()>,
+    save: Writes,
 ) -> impl IntoView {
     move || {
         let lc = state.locale.get();
@@ -319,7 +317,7 @@ fn ConnectionForm(
 
 /// Back (adding only), Cancel, and the submit button with its pending state.
 #[component]
-fn DialogFooter(state: DialogState, close: Callback<()>, save: Action<Save, ()>) -> impl IntoView {
+fn DialogFooter(state: DialogState, close: Callback<()>, save: Writes) -> impl IntoView {
     let lc = state.locale.get_untracked();
     let t = lc.admin();
     let is_edit = state.is_edit();
@@ -347,10 +345,10 @@ fn DialogFooter(state: DialogState, close: Callback<()>, save: Action<Save, ()>)
                 type="submit"
                 class="vst-button vst-button--primary"
                 data-testid="connection-submit"
-                disabled=move || save.pending().get()
+                disabled=move || save.pending()
             >
                 {move || {
-                    if save.pending().get() {
+                    if save.pending() {
                         t.saving
                     } else if is_edit {
                         t.save

@@ -12,6 +12,7 @@ use crate::i18n::{AdminMessages, Locale, fill};
 use crate::icons::ProviderLogo;
 use crate::inline_confirm::InlineConfirm;
 use crate::user_profile::request_error_sentence;
+use crate::write::Writes;
 
 /// What every row does, shared by all rows of one list (so one row's confirmation or
 /// error closes another's).
@@ -21,47 +22,60 @@ pub(super) struct RowActions {
     confirm_delete: RwSignal<Option<String>>,
     /// The last failed action, by connection id; translated when drawn.
     error: RwSignal<Option<(String, RequestError)>>,
-    toggle: Action<(String, bool), ()>,
-    delete: Action<String, ()>,
+    /// Enabling or disabling, and deleting, on their way (each disables its buttons).
+    toggling: Writes,
+    deleting: Writes,
     configure: Callback<Connection>,
+    vst: Vestibule,
+    changed: Callback<()>,
 }
 
 impl RowActions {
     /// Actions that call `changed` after each saved change, and `configure` to open the
     /// dialog on a connection.
     pub fn new(vst: Vestibule, changed: Callback<()>, configure: Callback<Connection>) -> Self {
-        let error = RwSignal::new(None::<(String, RequestError)>);
-        let finish = move |id: String, result: Result<(), RequestError>| match result {
-            Ok(()) => {
-                error.set(None);
-                changed.run(());
-            }
-            Err(e) => error.set(Some((id, e))),
-        };
-        let toggle = Action::new_local(move |(id, enabled): &(String, bool)| {
-            let id = id.clone();
-            let body = UpdateConnection {
-                enabled_for_sign_in: Some(*enabled),
-                ..Default::default()
-            };
-            async move {
-                let path = format!("/v1/admin/connections/{id}");
-                finish(id, vst.api().send::<_, ()>("PATCH", &path, &body).await);
-            }
-        });
-        let delete = Action::new_local(move |id: &String| {
-            let id = id.clone();
-            async move {
-                let path = format!("/v1/admin/connections/{id}");
-                finish(id, vst.api().send_empty("DELETE", &path).await);
-            }
-        });
         Self {
             confirm_delete: RwSignal::new(None),
-            error,
-            toggle,
-            delete,
+            error: RwSignal::new(None),
+            toggling: Writes::new(),
+            deleting: Writes::new(),
             configure,
+            vst,
+            changed,
+        }
+    }
+
+    /// Enables or disables the connection for sign-in.
+    fn toggle(self, id: String, enabled: bool) {
+        let body = UpdateConnection {
+            enabled_for_sign_in: Some(enabled),
+            ..Default::default()
+        };
+        self.toggling.run(async move {
+            let path = format!("/v1/admin/connections/{id}");
+            let result = self.vst.api().send::<_, ()>("PATCH", &path, &body).await;
+            self.finish(id, result);
+        });
+    }
+
+    /// Deletes the connection (once confirmed).
+    fn delete(self, id: String) {
+        self.deleting.run(async move {
+            let path = format!("/v1/admin/connections/{id}");
+            let result = self.vst.api().send_empty("DELETE", &path).await;
+            self.finish(id, result);
+        });
+    }
+
+    fn finish(self, id: String, result: Result<(), RequestError>) {
+        match result {
+            Ok(()) => {
+                self.error.try_set(None);
+                self.changed.run(());
+            }
+            Err(e) => {
+                self.error.try_set(Some((id, e)));
+            }
         }
     }
 }
@@ -109,9 +123,8 @@ pub(super) fn ConnectionRow(
     let RowActions {
         confirm_delete,
         error,
-        toggle,
-        delete,
         configure,
+        ..
     } = actions;
     let credentials = credentials_summary(t, &connection);
     let is_incomplete = incomplete(&connection);
@@ -155,8 +168,8 @@ pub(super) fn ConnectionRow(
                     type="button"
                     class="vst-button vst-button--secondary vst-button--small"
                     data-testid="connection-toggle"
-                    disabled=move || toggle.pending().get()
-                    on:click=move |_| { toggle.dispatch((id.get_value(), !enabled)); }
+                    disabled=move || actions.toggling.pending()
+                    on:click=move |_| actions.toggle(id.get_value(), !enabled)
                 >
                     {if enabled { t.disable } else { t.enable }}
                 </button>
@@ -177,10 +190,10 @@ pub(super) fn ConnectionRow(
                     confirm_label=t.delete
                     cancel_label=lc.messages().cancel
                     testid="connection-delete"
-                    pending=delete.pending()
+                    pending=Signal::derive(move || actions.deleting.pending())
                     on_confirm=Callback::new(move |()| {
                         confirm_delete.set(None);
-                        delete.dispatch(id.get_value());
+                        actions.delete(id.get_value());
                     })
                     on_cancel=Callback::new(move |()| confirm_delete.set(None))
                 />
