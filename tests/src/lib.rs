@@ -118,7 +118,6 @@ impl Server {
     ) -> Result<Self> {
         let bin = env_path("VESTIBULE_BIN", "target/debug/vestibule");
         let dist = env_path("VESTIBULE_DIST_DIR", "dist");
-        let js_dist = env_path("VESTIBULE_JS_DIR", "js-dist");
         anyhow::ensure!(
             bin.exists(),
             "{} is missing: run the suite with `cargo xtask test e2e`",
@@ -132,8 +131,6 @@ impl Server {
             .arg(data_dir.path())
             .arg("--dist-dir")
             .arg(&dist)
-            .arg("--js-dir")
-            .arg(&js_dist)
             .args(args)
             .envs(envs.iter().copied())
             .env("RUST_LOG", "info")
