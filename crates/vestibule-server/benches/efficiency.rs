@@ -18,6 +18,12 @@
 
 mod support;
 
+/// The same allocator as the `vestibule` binary (its `main.rs`), so that the bare route, run
+/// from this binary, is measured with it too: a faster allocator must not count as the
+/// layers getting cheaper.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::{Child, Command, Stdio};
 
 use atlassian_emulator::{AutoConsent, OAuthApp, Seed, demo};

@@ -27,7 +27,9 @@ pub fn sha256_hex(value: &str) -> String {
     let mut hex = [0u8; 64];
     hex::encode_to_slice(Sha256::digest(value.as_bytes()), &mut hex)
         .expect("64 hex digits for 32 bytes");
-    String::from_utf8_lossy(&hex).into_owned()
+    std::str::from_utf8(&hex)
+        .expect("hex digits are ASCII")
+        .to_owned()
 }
 
 /// Compares two secrets without leaking, through timing, how much of them matched. Both are

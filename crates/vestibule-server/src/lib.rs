@@ -8,6 +8,7 @@ pub mod atlassian;
 pub mod auth;
 pub mod cache;
 pub mod client_addr;
+pub mod client_body;
 pub mod clock;
 pub mod config;
 pub mod cookies;
@@ -47,7 +48,7 @@ use tower::ServiceBuilder;
 use tower::util::MapResponseLayer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use config::{Cli, Command, ServeArgs};
@@ -58,8 +59,6 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface of one instance.
 pub fn app(state: AppState) -> Router {
-    let api = api_routes(&state);
-
     let csp = HeaderValue::from_str(
         &state
             .portal
@@ -67,40 +66,53 @@ pub fn app(state: AppState) -> Router {
     )
     .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"));
 
+    let timeout = state.request_timeout;
     let routes = Router::new()
-        .nest("/v1", api)
+        .nest("/v1", api_routes(&state))
         .route(
             vestibule_core::session_token::JWKS_PATH,
             get(routes::session_tokens::jwks),
         )
         .fallback_service(state.portal.service())
+        .with_state(state.clone());
+    // The layers every request passes go around the router, not through `Router::layer`: that
+    // wraps each route in a boxed service which every request clones, together with all the
+    // boxes beneath it, so that a stack of router layers costs each request a heap copy per
+    // layer per level. Here the stack is plain values, cloned once per request.
+    let stack = ServiceBuilder::new()
+        // Outermost first: id, client address, the request's span and its log line, the
+        // security headers, compression.
+        .layer(SetRequestIdLayer::new(
+            REQUEST_ID,
+            request_log::RandomRequestId,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.trusted_proxies.clone(),
+            |State(trusted): State<client_addr::TrustedProxies>, request: Request, next: Next| {
+                let request = client_addr::resolve_client(&trusted, request);
+                request_log::log_request(REQUEST_ID, request, next)
+            },
+        ))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(security_headers::SecurityHeaders::new(csp).layer())
+        // CORS outside the error handling, so that refusals and internal errors still carry it,
+        // and outside compression: CORS appends its `Vary` after compression has looked for
+        // `accept-encoding` among the `Vary` values (a byte-by-byte scan of CORS's long one).
+        .layer(cors::vary_layer())
+        .layer(cors::frontend_api(&state.redirects))
+        .layer(MapResponseLayer::new(boxed_body))
+        .layer(CompressionLayer::new())
+        // As `with_error_handling`.
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            answer_internal_errors(timeout, request, next)
+        }))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rate_limit::abuse_limits,
-        ));
-    // CORS outside the error handling, so that refusals and internal errors still carry it.
-    with_error_handling(routes, state.request_timeout)
-        .layer(cors::frontend_api(&state.redirects))
-        .layer(
-            // Outermost first: id, client address, the request's span and its log line, the
-            // security headers, compression.
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(middleware::from_fn_with_state(
-                    state.trusted_proxies.clone(),
-                    |State(trusted): State<client_addr::TrustedProxies>,
-                     request: Request,
-                     next: Next| {
-                        let request = client_addr::resolve_client(&trusted, request);
-                        request_log::log_request(REQUEST_ID, request, next)
-                    },
-                ))
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(security_headers::SecurityHeaders::new(csp).layer())
-                .layer(MapResponseLayer::new(boxed_body))
-                .layer(CompressionLayer::new()),
-        )
-        .with_state(state)
+        ))
+        .service(routes);
+    Router::new().fallback_service(stack)
 }
 
 /// The compressed response with its body boxed at once: the layers above then move a small

@@ -6,6 +6,12 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use vestibule_server::config::{Cli, Command, KeysCommand, LogFormat};
 
+/// mimalloc instead of glibc's malloc: every request allocates and frees a hundred-odd small
+/// blocks (headers, boxed futures, extensions), which mimalloc's per-thread free lists serve
+/// in a fraction of the instructions.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();

@@ -8,6 +8,7 @@ use sqlx::FromRow;
 use vestibule_core::api::SessionInfo;
 
 use crate::cache::TtlCache;
+use crate::client_body::ClientBodyMemo;
 use crate::crypto::{random_token, sha256_hex};
 use crate::db::{Db, Tx};
 use crate::peers::Change;
@@ -20,6 +21,9 @@ pub struct SessionRow {
     pub last_active_at: i64,
     pub expires_at: i64,
     pub user_agent: Option<String>,
+    /// This row's `GET /v1/client` answer, rendered on the first check that needs it.
+    #[sqlx(skip)]
+    pub client_body: ClientBodyMemo,
 }
 
 impl SessionRow {
@@ -73,6 +77,7 @@ pub async fn create(
         last_active_at: now,
         expires_at: now + lifetime,
         user_agent: user_agent.map(|ua| ua.chars().take(256).collect()),
+        client_body: ClientBodyMemo::default(),
     };
     crate::with_tx!(tx, conn => sqlx::query(
         "INSERT INTO sessions (id, token_hash, user_id, created_at, last_active_at, expires_at, user_agent) \
