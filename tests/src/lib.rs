@@ -15,6 +15,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
+mod static_site;
+pub use static_site::{EXAMPLE_VESTIBULE_URL, StaticSite};
+
 /// How long a test waits for a page element before it fails.
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -250,6 +253,8 @@ impl Browser {
             .with_context(|| format!("starting {chromedriver} (cargo xtask setup installs it)"))?;
         let profile = tempfile::tempdir()?;
         let caps = serde_json::json!({
+            // Keeps the console and network errors for `console_errors`.
+            "goog:loggingPrefs": { "browser": "ALL" },
             "goog:chromeOptions": {
                 "binary": "/usr/bin/chromium",
                 "args": [
@@ -410,6 +415,22 @@ impl Browser {
         Ok(serde_json::from_value(result)?)
     }
 
+    /// The browser's errors since the last call: `console.error`, uncaught exceptions,
+    /// resources that failed to load (CORS, integrity, 404), as Chromium logs them.
+    pub async fn console_errors(&self) -> Result<Vec<String>> {
+        let entries = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .context("reading the browser log")?;
+        let entries: Vec<serde_json::Value> = serde_json::from_value(entries)?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect())
+    }
+
     /// Saves a PNG of the viewport as `target/e2e-artifacts/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client.screenshot().await?;
@@ -425,6 +446,27 @@ impl Browser {
         let _ = self.driver.start_kill();
         let _ = self.driver.wait().await;
         Ok(())
+    }
+}
+
+/// Chromedriver's `POST /session/{id}/se/log`: the browser log, drained on each read.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
     }
 }
 

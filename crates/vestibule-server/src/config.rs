@@ -171,6 +171,10 @@ pub struct ServeArgs {
     #[arg(long, env = "VESTIBULE_DIST_DIR", default_value = "dist")]
     pub dist_dir: PathBuf,
 
+    /// The script bundle any web page loads (`cargo xtask js` builds it into `js-dist/`).
+    #[arg(long, env = "VESTIBULE_JS_DIR", default_value = "js-dist")]
+    pub js_dir: PathBuf,
+
     /// Shared development credentials' client id [default: the in-process emulator's demo app].
     #[arg(
         long,

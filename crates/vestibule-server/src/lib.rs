@@ -22,6 +22,7 @@ pub mod error;
 pub mod guard;
 pub mod http_serve;
 pub mod instance;
+pub mod js_bundle;
 pub mod keys;
 pub mod peers;
 pub mod portal;
@@ -132,6 +133,8 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     let routes = Router::new()
         .route("/health", get(environment::health))
         .route("/environment", get(environment::environment))
+        // The script any web page loads, with its wasm and manifest (CORS of its own).
+        .route("/js/{file}", get(routes::js::file))
         // Frontend API (browser, session cookie)
         .route(
             "/oauth/{provider}/start",

@@ -18,6 +18,7 @@ use crate::db::{self, Db};
 use crate::doctor::Doctor;
 use crate::embedded_emulator::EmbeddedEmulator;
 use crate::instance;
+use crate::js_bundle::JsBundle;
 use crate::peers::Peers;
 use crate::portal::Portal;
 use crate::redirect::RedirectPolicy;
@@ -65,6 +66,7 @@ impl RunningServer {
         lines.push(format!("sign-up page: {}", urls.sign_up_url));
         lines.push(format!("user profile: {}", urls.user_profile_url));
         lines.push(format!("dashboard: {}", self.url("/dashboard")));
+        lines.extend(self.state.js_bundle.banner(&self.url("")));
         lines.push(format!("callback URL: {}", settings.callback_url()));
         if settings.environment == InstanceEnvironment::Development {
             // Development only: the operator needs it to open the dashboard.
@@ -167,6 +169,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         cookies: CookieNames::new(&instance_id, settings.is_https()),
         settings,
         portal: Portal::load(&args.dist_dir),
+        js_bundle: load_js_bundle(&args.js_dir).await,
         extra_image_origins: emulator.iter().map(EmbeddedEmulator::base_url).collect(),
         db,
         master_key: keys.master_key,
@@ -229,6 +232,34 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         task,
         _sqlite_lock: sqlite_lock,
     })
+}
+
+/// The script bundle in `dir`, compressed off the async threads. A broken bundle is logged
+/// and not served: the instance's sign-in works without it.
+async fn load_js_bundle(dir: &std::path::Path) -> JsBundle {
+    let owned = dir.to_owned();
+    let loaded = tokio::task::spawn_blocking(move || JsBundle::load(&owned)).await;
+    match loaded {
+        Ok(Ok(bundle)) => {
+            bundle.compress_in_background();
+            if bundle.modules().is_none() {
+                tracing::warn!(
+                    js_dir = %dir.display(),
+                    "no script bundle: /v1/js/* answer 404; build it with `{}`",
+                    crate::js_bundle::BUILD_COMMAND
+                );
+            }
+            bundle
+        }
+        Ok(Err(e)) => {
+            tracing::error!(js_dir = %dir.display(), error = %e, "the script bundle cannot be served");
+            JsBundle::missing(dir)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "loading the script bundle panicked");
+            JsBundle::missing(dir)
+        }
+    }
 }
 
 /// `http://<bound address>`; a wildcard address (`0.0.0.0`, `::`) becomes loopback, which a

@@ -67,6 +67,8 @@ pub struct AppState {
 pub struct Shared {
     pub settings: Settings,
     pub portal: Portal,
+    /// The script any web page loads (`/v1/js/*`), read from `--js-dir` at start.
+    pub js_bundle: crate::js_bundle::JsBundle,
     /// Image origins the CSP allows besides `https:` (the development emulator's avatars).
     pub extra_image_origins: Vec<String>,
     pub db: Db,

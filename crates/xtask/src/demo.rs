@@ -1,5 +1,7 @@
 //! `cargo xtask demo`: a development instance with the portal, on 127.0.0.1:3000; with
-//! `--example jira-issues`, also the "My Jira issues" app on its own origin beside it.
+//! `--example jira-issues`, also the "My Jira issues" app on its own origin beside it; with
+//! `--example plain-html` or `--example custom-elements`, that example's page on its own
+//! origin, loading the script bundle from the instance.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -13,13 +15,15 @@ use crate::step::{cargo, exec, step};
 use crate::workspace_root;
 
 /// The examples `--example` can start.
-const EXAMPLES: &[&str] = &["jira-issues"];
+const EXAMPLES: &[&str] = &["jira-issues", "plain-html", "custom-elements"];
+/// The examples that are one HTML page loading the script bundle (`examples/<name>/`).
+const PAGE_EXAMPLES: &[&str] = &["plain-html", "custom-elements"];
 
-/// Where the Jira example's demo lives. Both on `localhost`: two origins (the ports
-/// differ) of one site, so the Vestibule session cookie reaches the frontend API from the
-/// app's page even where third-party cookies are blocked.
-const JIRA_VESTIBULE_URL: &str = "http://localhost:3000";
-const JIRA_APP_URL: &str = "http://localhost:4000";
+/// Where the examples' demos live. Both on `localhost`: two origins (the ports differ) of
+/// one site, so the Vestibule session cookie reaches the frontend API from the app's page
+/// even where third-party cookies are blocked.
+const DEMO_VESTIBULE_URL: &str = "http://localhost:3000";
+const DEMO_APP_URL: &str = "http://localhost:4000";
 
 pub fn run(extra_args: &[String]) -> Result<()> {
     let (example, extra_args) = split_example(extra_args)?;
@@ -38,7 +42,15 @@ pub fn run(extra_args: &[String]) -> Result<()> {
             "vestibule",
         ]))
     })?;
-    if example.is_some() {
+    let page_example = example
+        .clone()
+        .filter(|name| PAGE_EXAMPLES.contains(&name.as_str()));
+    if page_example.is_some() {
+        step(
+            "build the script bundle (cargo xtask js)",
+            crate::suite::build_js_bundle,
+        )?;
+    } else if example.is_some() {
         step(
             "build the My Jira issues front end (trunk build --release)",
             crate::suite::build_jira_example_front_end,
@@ -55,14 +67,15 @@ pub fn run(extra_args: &[String]) -> Result<()> {
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .context("installing the Ctrl-C handler")?;
 
-    let status = match example {
-        None => {
+    let status = match (example, page_example.as_deref()) {
+        (_, Some(name)) => page_demo(name, &extra_args, &interrupted)?,
+        (None, _) => {
             println!("==> serving the demo; press Ctrl-C to stop");
             vestibule(&extra_args)
                 .status()
                 .context("starting target/release/vestibule")?
         }
-        Some(_) => jira_issues_demo(&extra_args, &interrupted)?,
+        (Some(_), None) => jira_issues_demo(&extra_args, &interrupted)?,
     };
     if interrupted.load(Ordering::SeqCst) || status.success() {
         println!("==> demo stopped");
@@ -109,6 +122,8 @@ fn vestibule(extra_args: &[String]) -> Command {
         .arg(root.join(".vestibule"))
         .arg("--dist-dir")
         .arg(root.join("dist"))
+        .arg("--js-dir")
+        .arg(root.join("js-dist"))
         .args(extra_args)
         .current_dir(&root)
         .stdin(Stdio::null());
@@ -127,9 +142,9 @@ fn jira_issues_demo(
             "--listen",
             "127.0.0.1:3000",
             "--public-url",
-            JIRA_VESTIBULE_URL,
+            DEMO_VESTIBULE_URL,
             "--allowed-origins",
-            JIRA_APP_URL,
+            DEMO_APP_URL,
         ]
         .iter()
         .map(|s| (*s).to_owned())
@@ -147,8 +162,8 @@ fn jira_issues_demo(
         }
     };
     let mut app = Command::new(root.join("target/release/jira-issues"))
-        .args(["--listen", "127.0.0.1:4000", "--public-url", JIRA_APP_URL])
-        .args(["--vestibule-url", JIRA_VESTIBULE_URL])
+        .args(["--listen", "127.0.0.1:4000", "--public-url", DEMO_APP_URL])
+        .args(["--vestibule-url", DEMO_VESTIBULE_URL])
         .args(["--vestibule-api-url", "http://127.0.0.1:3000"])
         .arg("--dist-dir")
         .arg(root.join("examples/jira-issues/dist"))
@@ -161,10 +176,10 @@ fn jira_issues_demo(
     std::thread::sleep(Duration::from_millis(500));
     println!(
         "\n==> the My Jira issues demo is up; press Ctrl-C to stop\n\
-         \x20   the app:         {JIRA_APP_URL}/   (sign in, then see your issues)\n\
-         \x20   Vestibule:       {JIRA_VESTIBULE_URL}/sign-in\n\
-         \x20   dashboard:       {JIRA_VESTIBULE_URL}/dashboard   (secret key above)\n\
-         \x20   JWKS:            {JIRA_VESTIBULE_URL}/.well-known/jwks.json\n"
+         \x20   the app:         {DEMO_APP_URL}/   (sign in, then see your issues)\n\
+         \x20   Vestibule:       {DEMO_VESTIBULE_URL}/sign-in\n\
+         \x20   dashboard:       {DEMO_VESTIBULE_URL}/dashboard   (secret key above)\n\
+         \x20   JWKS:            {DEMO_VESTIBULE_URL}/.well-known/jwks.json\n"
     );
     let app_status = app.wait().context("waiting for jira-issues")?;
     // Ctrl-C stops both gracefully; if the app stopped on its own (it failed), take
@@ -178,6 +193,53 @@ fn jira_issues_demo(
     } else {
         app_status
     })
+}
+
+/// Vestibule on localhost:3000 allowing the page's origin, and `examples/<name>/` served as
+/// it is on localhost:4000 (the page names `http://localhost:3000` as its Vestibule).
+fn page_demo(
+    name: &str,
+    extra_args: &[String],
+    interrupted: &AtomicBool,
+) -> Result<std::process::ExitStatus> {
+    let mut server = vestibule(
+        &[
+            "--listen",
+            "127.0.0.1:3000",
+            "--public-url",
+            DEMO_VESTIBULE_URL,
+            "--allowed-origins",
+            DEMO_APP_URL,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .chain(extra_args.iter().cloned())
+        .collect::<Vec<_>>(),
+    )
+    .stdout(Stdio::piped())
+    .spawn()
+    .context("starting target/release/vestibule")?;
+    if let Err(err) = read_secret_key(&mut server).and_then(|_| {
+        crate::static_site::spawn(
+            workspace_root().join("examples").join(name),
+            "127.0.0.1:4000",
+        )
+    }) {
+        let _ = server.kill();
+        return Err(err);
+    }
+    println!(
+        "\n==> the {name} example is up; press Ctrl-C to stop\n\
+         \x20   the page:        {DEMO_APP_URL}/   (its script comes from Vestibule)\n\
+         \x20   the script:      {DEMO_VESTIBULE_URL}/v1/js/manifest.json\n\
+         \x20   Vestibule:       {DEMO_VESTIBULE_URL}/sign-in\n\
+         \x20   JWKS:            {DEMO_VESTIBULE_URL}/.well-known/jwks.json\n"
+    );
+    let status = server.wait().context("waiting for vestibule")?;
+    if !interrupted.load(Ordering::SeqCst) && !status.success() {
+        bail!("vestibule exited with {status}");
+    }
+    Ok(status)
 }
 
 /// Echoes the server's banner until its `secret key:` line (printed by development
@@ -231,5 +293,6 @@ mod tests {
     fn an_unknown_example_is_refused_by_name() {
         let err = split_example(&strings(&["--example", "confluence"])).unwrap_err();
         assert!(err.to_string().contains("jira-issues"), "{err}");
+        assert!(err.to_string().contains("plain-html"), "{err}");
     }
 }

@@ -9,6 +9,7 @@ mod demo;
 mod js_bundle;
 mod setup;
 mod sizes;
+mod static_site;
 mod step;
 mod suite;
 mod time_to_visible;
@@ -23,7 +24,9 @@ commands:
   setup   install what is missing: wasm32 target, trunk, wasm-bindgen-cli, chromium,
           chromedriver, axe-core and binaryen (npm) (each skipped when already at the right version)
   demo    setup, build the portal, and serve a development instance on 127.0.0.1:3000;
-          `demo --example jira-issues` also serves the My Jira issues app on localhost:4000
+          `demo --example jira-issues` also serves the My Jira issues app on localhost:4000;
+          `demo --example plain-html|custom-elements` builds the script bundle and serves
+          that example page on localhost:4000
   test    setup, fmt, clippy (native + wasm32), native tests, wasm tests in headless
           Chromium, wasm sizes against their budgets, end-to-end browser tests; ends
           with `N passed, N failed`

@@ -253,9 +253,11 @@ fn wasm_tests() -> Command {
     cmd
 }
 
-/// The portal, the server binary and the example: what the browser suites run against.
+/// The portal, the script bundle, the server binary and the example: what the browser
+/// suites run against.
 fn build_e2e_targets() -> Result<(), SuiteError> {
     step("build the portal (trunk build --release)", build_portal).map_err(|e| (None, e))?;
+    step("build the script bundle (cargo xtask js)", build_js_bundle).map_err(|e| (None, e))?;
     step("build the server binary", || {
         exec(cargo().args(["build", "-p", "vestibule-server", "--bin", "vestibule"]))
     })
@@ -284,6 +286,7 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
     ])
     .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
     .env("VESTIBULE_DIST_DIR", root.join("dist"))
+    .env("VESTIBULE_JS_DIR", root.join("js-dist"))
     .env("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues"))
     .env(
         "JIRA_ISSUES_DIST_DIR",
@@ -329,6 +332,12 @@ fn script_bundle_tests() -> Result<SuiteResult, SuiteError> {
         .env("JS_DIST", crate::js_bundle::dist_dir())
         .env("CHROMIUM", "/usr/bin/chromium");
     tests("script bundle (playwright-core, Chromium)", cmd)
+}
+
+/// `cargo xtask js`: the script bundle any web page loads, into `js-dist/`, which the server
+/// serves under `/v1/js/` (the e2e suite and the page demos load it from there).
+pub fn build_js_bundle() -> Result<()> {
+    crate::js_bundle::build_and_report().map(|_| ())
 }
 
 /// `trunk build --release`: the portal that the server serves from `dist/` (its loader

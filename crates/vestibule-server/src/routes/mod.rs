@@ -5,6 +5,7 @@ pub mod backend;
 pub mod doctor;
 pub mod environment;
 pub mod frontend;
+pub mod js;
 pub mod oauth;
 pub mod session_tokens;
 pub mod sign_in_tokens;

@@ -71,6 +71,7 @@ impl TestServer {
         args.listen = "127.0.0.1:0".parse().unwrap();
         args.data_dir = data_dir.path().to_owned();
         args.dist_dir = data_dir.path().join("no-dist");
+        args.js_dir = data_dir.path().join("no-js-dist");
         args.provider_timeout = Duration::from_millis(1500);
         args.provider_connect_timeout = Duration::from_millis(500);
         args.allowed_redirect_origins = vec!["https://allowed.test".into()];

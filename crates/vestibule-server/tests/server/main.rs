@@ -10,6 +10,7 @@ mod cors;
 mod dev_users;
 mod flow_state;
 mod hardening;
+mod js_bundle;
 mod key_rotation;
 mod portal;
 mod processes;
