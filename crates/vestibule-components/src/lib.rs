@@ -37,6 +37,7 @@ mod icons;
 mod inline_confirm;
 mod json;
 mod link;
+mod loaded;
 mod page;
 mod root;
 mod session_token;

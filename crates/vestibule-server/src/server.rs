@@ -104,26 +104,7 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let local_addr = listener.local_addr()?;
-    let public_url = match &args.public_url {
-        Some(url) => url.clone(),
-        None => default_public_url(local_addr)?,
-    };
-    if environment == InstanceEnvironment::Production {
-        instance::check_production(&args, &public_url)?;
-    }
-    if public_url.path() != "/" {
-        anyhow::bail!("--public-url must be an origin without a path (got {public_url})");
-    }
-    // One allow-list: `--allowed-origins` and its older name `--allowed-redirect-origins`.
-    let allowed_origins: Vec<String> = args
-        .allowed_origins
-        .iter()
-        .chain(&args.allowed_redirect_origins)
-        .cloned()
-        .collect();
-    crate::cors::check_allowed_origins(environment, &public_url, &allowed_origins)?;
-    let redirects = RedirectPolicy::new(&public_url, &allowed_origins)
-        .map_err(|e| anyhow::anyhow!("--allowed-origins: {e}"))?;
+    let (public_url, redirects) = public_url_and_origins(&args, environment, local_addr)?;
 
     instance::create_data_dir(&args.data_dir)?;
     let keys = instance::load_keys(&args, environment)?;
@@ -232,6 +213,36 @@ pub async fn start(args: ServeArgs) -> anyhow::Result<RunningServer> {
         task,
         _sqlite_lock: sqlite_lock,
     })
+}
+
+/// The instance's public URL (from `--public-url`, or the listener's address) and the one
+/// allow-list of `--allowed-origins` and its older name `--allowed-redirect-origins`, each
+/// refused with a sentence when it cannot work.
+fn public_url_and_origins(
+    args: &ServeArgs,
+    environment: InstanceEnvironment,
+    local_addr: SocketAddr,
+) -> anyhow::Result<(Url, RedirectPolicy)> {
+    let public_url = match &args.public_url {
+        Some(url) => url.clone(),
+        None => default_public_url(local_addr)?,
+    };
+    if environment == InstanceEnvironment::Production {
+        instance::check_production(args, &public_url)?;
+    }
+    if public_url.path() != "/" {
+        anyhow::bail!("--public-url must be an origin without a path (got {public_url})");
+    }
+    let allowed_origins: Vec<String> = args
+        .allowed_origins
+        .iter()
+        .chain(&args.allowed_redirect_origins)
+        .cloned()
+        .collect();
+    crate::cors::check_allowed_origins(environment, &public_url, &allowed_origins)?;
+    let redirects = RedirectPolicy::new(&public_url, &allowed_origins)
+        .map_err(|e| anyhow::anyhow!("--allowed-origins: {e}"))?;
+    Ok((public_url, redirects))
 }
 
 /// The script bundle in `dir`, compressed off the async threads. A broken bundle is logged
