@@ -62,6 +62,22 @@ pub(crate) async fn usable_connection(
     Ok(connection)
 }
 
+/// Where a browser goes once signed in: `requested` when the redirect policy allows it
+/// (refused with `invalid_redirect_url` otherwise), else the portal's page after sign-in.
+pub fn redirect_after_sign_in(state: &AppState, requested: Option<&str>) -> AppResult<Url> {
+    match requested {
+        Some(url) => state.redirects.resolve(url).ok_or_else(|| {
+            AppError::field(
+                ErrorCode::InvalidRedirectUrl,
+                "redirect_url",
+                "redirect_url must be a path on this instance or an allowed origin",
+            )
+        }),
+        None => Url::parse(&state.settings.portal_urls().after_sign_in_url)
+            .map_err(|e| AppError::internal(format!("portal URL: {e}"))),
+    }
+}
+
 pub async fn start(
     state: &AppState,
     provider: &str,
@@ -71,17 +87,7 @@ pub async fn start(
 ) -> AppResult<Started> {
     let provider = ProviderId::parse(provider)
         .ok_or_else(|| AppError::new(ErrorCode::UnknownProvider, "no such provider"))?;
-    let redirect_url = match redirect_url {
-        Some(url) => state.redirects.resolve(url).ok_or_else(|| {
-            AppError::field(
-                ErrorCode::InvalidRedirectUrl,
-                "redirect_url",
-                "redirect_url must be a path on this instance or an allowed origin",
-            )
-        })?,
-        None => Url::parse(&state.settings.portal_urls().after_sign_in_url)
-            .map_err(|e| AppError::internal(format!("portal URL: {e}")))?,
-    };
+    let redirect_url = redirect_after_sign_in(state, redirect_url)?;
     let connection = usable_connection(state, provider, intent).await?;
     let user_id = match intent {
         OAuthIntent::Connect => Some(

@@ -41,17 +41,7 @@ pub async fn create(
             ),
         )
     })?;
-    let redirect_url = match body.redirect_url.as_deref() {
-        Some(url) => state.redirects.resolve(url).ok_or_else(|| {
-            AppError::field(
-                ErrorCode::InvalidRedirectUrl,
-                "redirect_url",
-                "redirect_url must be a path on this instance or an allowed origin",
-            )
-        })?,
-        None => url::Url::parse(&state.settings.portal_urls().after_sign_in_url)
-            .map_err(|e| AppError::internal(format!("portal URL: {e}")))?,
-    };
+    let redirect_url = crate::signin::redirect_after_sign_in(&state, body.redirect_url.as_deref())?;
     if accounts::load_user(&state.db, &body.user_id)
         .await?
         .is_none()
