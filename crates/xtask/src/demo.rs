@@ -32,16 +32,7 @@ pub fn run(extra_args: &[String]) -> Result<()> {
         "build the portal (trunk build --release)",
         crate::suite::build_portal,
     )?;
-    step("build the server (release)", || {
-        exec(cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "vestibule-server",
-            "--bin",
-            "vestibule",
-        ]))
-    })?;
+    step("build the server (release)", build_release_server)?;
     let page_example = example
         .clone()
         .filter(|name| PAGE_EXAMPLES.contains(&name.as_str()));
@@ -130,6 +121,39 @@ fn vestibule(extra_args: &[String]) -> Command {
     server
 }
 
+/// `target/release/vestibule`, which the demos and the time-to-visible measurement run.
+pub fn build_release_server() -> Result<()> {
+    exec(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "vestibule-server",
+        "--bin",
+        "vestibule",
+    ]))
+}
+
+/// Vestibule on localhost:3000 (as `DEMO_VESTIBULE_URL`) allowing the app's origin on
+/// localhost:4000, its output piped so that its secret key can be read.
+fn vestibule_beside_app(extra_args: &[String]) -> Result<std::process::Child> {
+    let args: Vec<String> = [
+        "--listen",
+        "127.0.0.1:3000",
+        "--public-url",
+        DEMO_VESTIBULE_URL,
+        "--allowed-origins",
+        DEMO_APP_URL,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain(extra_args.iter().cloned())
+    .collect();
+    vestibule(&args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting target/release/vestibule")
+}
+
 /// Vestibule on localhost:3000 allowing the app's origin, and the app on localhost:4000
 /// with the instance's secret key; prints the URLs and waits for both.
 fn jira_issues_demo(
@@ -137,23 +161,7 @@ fn jira_issues_demo(
     interrupted: &AtomicBool,
 ) -> Result<std::process::ExitStatus> {
     let root = workspace_root();
-    let mut server = vestibule(
-        &[
-            "--listen",
-            "127.0.0.1:3000",
-            "--public-url",
-            DEMO_VESTIBULE_URL,
-            "--allowed-origins",
-            DEMO_APP_URL,
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .chain(extra_args.iter().cloned())
-        .collect::<Vec<_>>(),
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .context("starting target/release/vestibule")?;
+    let mut server = vestibule_beside_app(extra_args)?;
     let secret_key = match read_secret_key(&mut server) {
         Ok(key) => key,
         Err(err) => {
@@ -202,23 +210,7 @@ fn page_demo(
     extra_args: &[String],
     interrupted: &AtomicBool,
 ) -> Result<std::process::ExitStatus> {
-    let mut server = vestibule(
-        &[
-            "--listen",
-            "127.0.0.1:3000",
-            "--public-url",
-            DEMO_VESTIBULE_URL,
-            "--allowed-origins",
-            DEMO_APP_URL,
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .chain(extra_args.iter().cloned())
-        .collect::<Vec<_>>(),
-    )
-    .stdout(Stdio::piped())
-    .spawn()
-    .context("starting target/release/vestibule")?;
+    let mut server = vestibule_beside_app(extra_args)?;
     if let Err(err) = read_secret_key(&mut server).and_then(|_| {
         crate::static_site::spawn(
             workspace_root().join("examples").join(name),

@@ -9,7 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::setup::playwright_core_module;
-use crate::step::{cargo, exec, step};
+use crate::step::step;
 use crate::workspace_root;
 
 /// Loads of each page, after one uncounted load of each.
@@ -19,16 +19,10 @@ const RUNS: usize = 10;
 /// minimum and maximum. Needs both bundles built (`sizes::check_budgets` builds them).
 pub fn run() -> Result<()> {
     let root = workspace_root();
-    step("build the server (release) that serves both pages", || {
-        exec(cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "vestibule-server",
-            "--bin",
-            "vestibule",
-        ]))
-    })?;
+    step(
+        "build the server (release) that serves both pages",
+        crate::demo::build_release_server,
+    )?;
     let output = step(
         &format!("time to a visible sign-in button, {RUNS} cold-cache loads of each page"),
         || {
