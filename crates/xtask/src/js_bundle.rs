@@ -54,15 +54,7 @@ pub fn run(args: &[String]) -> Result<()> {
 /// Builds every bundle into `js-dist/` and prints its sizes; returns the names of those
 /// over budget (what `cargo xtask test sizes` checks too).
 pub fn build_and_report() -> Result<Vec<&'static str>> {
-    for bundle in JS_BUNDLES {
-        step(
-            &format!(
-                "build the {} bundle (js-dist/{}.js)",
-                bundle.name, bundle.stem
-            ),
-            || build(bundle),
-        )?;
-    }
+    build_all()?;
     println!("\n==> script bundle sizes (wasm + js)");
     let mut over = Vec::new();
     for bundle in JS_BUNDLES {
@@ -76,6 +68,23 @@ pub fn build_and_report() -> Result<Vec<&'static str>> {
         }
     }
     Ok(over)
+}
+
+/// Builds every bundle into `js-dist/`, once per run of xtask (the sizes check, the
+/// browser tests and the bundle's own test all need it).
+pub fn build_all() -> Result<()> {
+    crate::step::once("js-dist", || {
+        for bundle in JS_BUNDLES {
+            step(
+                &format!(
+                    "build the {} bundle (js-dist/{}.js)",
+                    bundle.name, bundle.stem
+                ),
+                || build(bundle),
+            )?;
+        }
+        Ok(())
+    })
 }
 
 /// Where the bundles go: `js-dist/` at the workspace root (ignored by git).

@@ -101,17 +101,19 @@ pub fn run() -> Result<()> {
 /// `--release`: Trunk 0.21 reads an optional value after it.
 fn build(bundle: &Bundle) -> Result<()> {
     let root = workspace_root();
-    exec(
-        Command::new(tool("trunk"))
-            .arg("build")
-            .arg(root.join(bundle.index))
-            .arg("--release")
-            .arg("--dist")
-            .arg(root.join(bundle.dist))
-            .current_dir(&root)
-            .env("PATH", tools_path()),
-    )?;
-    minify_js(&root.join(bundle.dist))
+    crate::step::once(&format!("trunk build {}", bundle.index), || {
+        exec(
+            Command::new(tool("trunk"))
+                .arg("build")
+                .arg(root.join(bundle.index))
+                .arg("--release")
+                .arg("--dist")
+                .arg(root.join(bundle.dist))
+                .current_dir(&root)
+                .env("PATH", tools_path()),
+        )?;
+        minify_js(&root.join(bundle.dist))
+    })
 }
 
 /// Minifies the wasm-bindgen loader in a Trunk `dist` folder with npm's terser, and puts
@@ -179,8 +181,6 @@ struct Sizes {
 /// Prints the bundle's sizes and whether its brotli size is within its budget.
 fn report(bundle: &Bundle) -> Result<bool> {
     let dir = workspace_root().join(bundle.dist);
-    let name = bundle.name;
-    let mut total = Sizes::default();
     let mut entries: Vec<_> = std::fs::read_dir(&dir)
         .with_context(|| format!("reading {}", dir.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -188,32 +188,11 @@ fn report(bundle: &Bundle) -> Result<bool> {
         .collect();
     entries.sort();
     anyhow::ensure!(!entries.is_empty(), "{} holds no wasm or js", dir.display());
-    for path in entries {
-        let s = sizes(&std::fs::read(&path)?)?;
-        println!(
-            "    {name:<13} {:<40} raw {:>8}  gzip {:>8}  brotli {:>8}",
-            path.file_name().unwrap_or_default().to_string_lossy(),
-            s.raw,
-            s.gzip,
-            s.brotli
-        );
-        total.raw += s.raw;
-        total.gzip += s.gzip;
-        total.brotli += s.brotli;
-    }
-    let ok = total.brotli <= bundle.budget;
-    println!(
-        "bundle {name}: raw={} gzip={} brotli={} budget_brotli={} ({:.1}% of budget) {}",
-        total.raw,
-        total.gzip,
-        total.brotli,
-        bundle.budget,
-        total.brotli as f64 * 100.0 / bundle.budget as f64,
-        if ok { "OK" } else { "OVER BUDGET" }
-    );
+    let (ok, total) = report_sizes(bundle.name, &entries, bundle.budget)?;
     if total.brotli > bundle.baseline {
         println!(
-            "    {name} is {} B over its size before issue 8 ({} B): not yet back to it",
+            "    {} is {} B over its size before issue 8 ({} B): not yet back to it",
+            bundle.name,
             total.brotli - bundle.baseline,
             bundle.baseline
         );
@@ -224,6 +203,12 @@ fn report(bundle: &Bundle) -> Result<bool> {
 /// Prints the sizes of `files` (one bundle's wasm and JS) and whether their brotli total
 /// is within `budget`.
 pub fn report_files(name: &str, files: &[PathBuf], budget: u64) -> Result<bool> {
+    report_sizes(name, files, budget).map(|(ok, _)| ok)
+}
+
+/// Prints the sizes of `files` (one bundle's wasm and JS) and whether their brotli total
+/// is within `budget`; returns that and the totals.
+fn report_sizes(name: &str, files: &[PathBuf], budget: u64) -> Result<(bool, Sizes)> {
     let mut total = Sizes::default();
     for path in files {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -248,7 +233,7 @@ pub fn report_files(name: &str, files: &[PathBuf], budget: u64) -> Result<bool> 
         total.brotli as f64 * 100.0 / budget as f64,
         if ok { "OK" } else { "OVER BUDGET" }
     );
-    Ok(ok)
+    Ok((ok, total))
 }
 
 /// Raw, gzip (best) and brotli (quality 11, window 22) sizes of `bytes`.

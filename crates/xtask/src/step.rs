@@ -1,6 +1,7 @@
 //! Progress output: every step says what it does before it starts and how long it took.
 
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -16,6 +17,23 @@ pub fn step<T>(name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
         Err(_) => println!("    FAILED: {name} ({took})"),
     }
     result
+}
+
+/// Runs `f` unless a call with the same `what` already succeeded in this process, so one
+/// `cargo xtask test` builds each artifact once however many suites need it (the sizes
+/// check, the browser tests and the JavaScript tests all need the portal and the script).
+pub fn once(what: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    static DONE: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let done = |d: &Mutex<Vec<String>>| d.lock().is_ok_and(|d| d.iter().any(|w| w == what));
+    if done(&DONE) {
+        println!("    already built in this run: {what}");
+        return Ok(());
+    }
+    f()?;
+    if let Ok(mut d) = DONE.lock() {
+        d.push(what.to_owned());
+    }
+    Ok(())
 }
 
 pub fn fmt_duration(d: Duration) -> String {
@@ -67,4 +85,26 @@ pub fn cargo() -> Command {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cmd.current_dir(crate::workspace_root());
     cmd
+}
+
+#[cfg(test)]
+mod once_tests {
+    use super::once;
+    use std::cell::Cell;
+
+    #[test]
+    fn a_build_runs_once_per_run_but_a_failed_one_runs_again() {
+        let runs = Cell::new(0);
+        let build = || {
+            runs.set(runs.get() + 1);
+            Ok(())
+        };
+        once("test: twice", build).unwrap();
+        once("test: twice", build).unwrap();
+        assert_eq!(runs.get(), 1);
+
+        assert!(once("test: fails first", || anyhow::bail!("no")).is_err());
+        once("test: fails first", build).unwrap();
+        assert_eq!(runs.get(), 2, "a failed build is not remembered as built");
+    }
 }

@@ -272,9 +272,24 @@ fn build_e2e_targets() -> Result<(), SuiteError> {
     .map_err(|e| (None, e))
 }
 
+/// Where [`build_e2e_targets`] put what the browser suites start, as the variables the
+/// Rust harness (`tests/src/lib.rs`) and the JavaScript tests read.
+fn built_targets() -> [(&'static str, std::path::PathBuf); 5] {
+    let root = workspace_root();
+    [
+        ("VESTIBULE_BIN", root.join("target/debug/vestibule")),
+        ("VESTIBULE_DIST_DIR", root.join("dist")),
+        ("VESTIBULE_JS_DIR", root.join("js-dist")),
+        ("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues")),
+        (
+            "JIRA_ISSUES_DIST_DIR",
+            root.join("examples/jira-issues/dist"),
+        ),
+    ]
+}
+
 fn e2e() -> Result<SuiteResult, SuiteError> {
     build_e2e_targets()?;
-    let root = workspace_root();
     let mut cmd = cargo();
     cmd.args([
         "test",
@@ -284,14 +299,7 @@ fn e2e() -> Result<SuiteResult, SuiteError> {
         "--",
         "--test-threads=2",
     ])
-    .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
-    .env("VESTIBULE_DIST_DIR", root.join("dist"))
-    .env("VESTIBULE_JS_DIR", root.join("js-dist"))
-    .env("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues"))
-    .env(
-        "JIRA_ISSUES_DIST_DIR",
-        root.join("examples/jira-issues/dist"),
-    )
+    .envs(built_targets())
     .env("CHROMEDRIVER", "/usr/bin/chromedriver")
     .env("AXE_CORE_JS", axe_core_script());
     tests("end-to-end browser tests", cmd)
@@ -306,13 +314,7 @@ fn js_helper() -> Result<SuiteResult, SuiteError> {
     cmd.arg(root.join("packages/vestibule-testing-js/test/jira-issues.test.mjs"))
         .current_dir(&root)
         .env("PLAYWRIGHT_CORE", setup::playwright_core_module())
-        .env("VESTIBULE_BIN", root.join("target/debug/vestibule"))
-        .env("VESTIBULE_DIST_DIR", root.join("dist"))
-        .env("JIRA_ISSUES_BIN", root.join("target/debug/jira-issues"))
-        .env(
-            "JIRA_ISSUES_DIST_DIR",
-            root.join("examples/jira-issues/dist"),
-        )
+        .envs(built_targets())
         .env("CHROMIUM", "/usr/bin/chromium");
     tests("JavaScript testing helper (playwright-core, Chromium)", cmd)
 }
@@ -320,10 +322,7 @@ fn js_helper() -> Result<SuiteResult, SuiteError> {
 /// The script bundle's test (`crates/vestibule-js/tests/bundle.test.mjs`): `cargo xtask js`,
 /// then Node drives Debian's Chromium with playwright-core against `js-dist/vestibule.js`.
 fn script_bundle_tests() -> Result<SuiteResult, SuiteError> {
-    step("build the script bundles (cargo xtask js)", || {
-        crate::js_bundle::build_and_report().map(|_| ())
-    })
-    .map_err(|e| (None, e))?;
+    step("build the script bundles (cargo xtask js)", build_js_bundle).map_err(|e| (None, e))?;
     let root = workspace_root();
     let mut cmd = Command::new("node");
     cmd.arg(root.join("crates/vestibule-js/tests/bundle.test.mjs"))
@@ -337,31 +336,36 @@ fn script_bundle_tests() -> Result<SuiteResult, SuiteError> {
 /// `cargo xtask js`: the script bundle any web page loads, into `js-dist/`, which the server
 /// serves under `/v1/js/` (the e2e suite and the page demos load it from there).
 pub fn build_js_bundle() -> Result<()> {
-    crate::js_bundle::build_and_report().map(|_| ())
+    crate::js_bundle::build_all()
 }
 
 /// `trunk build --release`: the portal that the server serves from `dist/` (its loader
 /// minified, see `sizes::minify_js`).
 pub fn build_portal() -> Result<()> {
-    exec(
-        Command::new(tool("trunk"))
-            .args(["build", "--release"])
-            .current_dir(workspace_root())
-            .env("PATH", tools_path()),
-    )?;
-    crate::sizes::minify_js(&workspace_root().join("dist"))
+    // The same build as the sizes check's (Trunk.toml's target and dist), so once per run.
+    crate::step::once("trunk build app/index.html", || {
+        exec(
+            Command::new(tool("trunk"))
+                .args(["build", "--release"])
+                .current_dir(workspace_root())
+                .env("PATH", tools_path()),
+        )?;
+        crate::sizes::minify_js(&workspace_root().join("dist"))
+    })
 }
 
 /// `trunk build --release` of the My Jira issues front end into
 /// `examples/jira-issues/dist`, which the example's backend serves.
 pub fn build_jira_example_front_end() -> Result<()> {
-    exec(
-        Command::new(tool("trunk"))
-            .args(["build", "--release"])
-            .current_dir(workspace_root().join("examples/jira-issues/web"))
-            .env("PATH", tools_path()),
-    )?;
-    crate::sizes::minify_js(&workspace_root().join("examples/jira-issues/dist"))
+    crate::step::once("trunk build examples/jira-issues/web", || {
+        exec(
+            Command::new(tool("trunk"))
+                .args(["build", "--release"])
+                .current_dir(workspace_root().join("examples/jira-issues/web"))
+                .env("PATH", tools_path()),
+        )?;
+        crate::sizes::minify_js(&workspace_root().join("examples/jira-issues/dist"))
+    })
 }
 
 /// Runs a test command, echoing its output and counting the `test result:` lines.
