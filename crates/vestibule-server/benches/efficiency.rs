@@ -8,6 +8,9 @@
 //! two are measured in turn so that the machine's other load falls on both alike. It prints
 //! both throughputs (medians) and the session check's as a fraction of the bare route's.
 //!
+//! `EFFICIENCY_VESTIBULE=<path>` measures another build of the `vestibule` binary (an older
+//! commit's, say) against the same bare route.
+//!
 //! `wrk` comes from `cargo xtask setup` (Debian's package). With `EFFICIENCY_BARE_BODY=<file>`
 //! this binary is instead the bare server: it prints its address and serves the file's bytes.
 //!
@@ -102,7 +105,9 @@ fn pinned(program: &str) -> Command {
 
 fn spawn_vestibule(emulator: &atlassian_emulator::RunningEmulator) -> Pinned {
     let data_dir = tempfile::tempdir().unwrap();
-    let mut command = pinned(env!("CARGO_BIN_EXE_vestibule"));
+    let program = std::env::var("EFFICIENCY_VESTIBULE")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_vestibule").to_owned());
+    let mut command = pinned(&program);
     command
         .args(["serve", "--environment", "production"])
         .args(["--listen", "127.0.0.1:0"])

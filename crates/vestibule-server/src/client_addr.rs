@@ -79,9 +79,9 @@ fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 /// Resolves the client address once and stores it as a [`ClientIp`] extension (the request
-/// log's middleware calls this first). Without a TCP peer (a `oneshot` in tests) the address
-/// is `0.0.0.0`.
-pub fn resolve_client(trusted: &TrustedProxies, mut request: Request) -> Request {
+/// [`crate::envelope`] calls this first). Without a TCP peer (a `oneshot` in tests) the
+/// address is `0.0.0.0`.
+pub fn resolve_client(trusted: &TrustedProxies, request: &mut Request) {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -89,7 +89,6 @@ pub fn resolve_client(trusted: &TrustedProxies, mut request: Request) -> Request
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let client = trusted.client_ip(peer, request.headers());
     request.extensions_mut().insert(ClientIp(client));
-    request
 }
 
 /// The client address stored by [`resolve_client`].

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use anyhow::bail;
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, Method, Response, header};
-use tower::util::MapResponseLayer;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use tower_http::cors::{AllowCredentials, AllowOrigin, CorsLayer};
 use url::{Host, Url};
 use vestibule_core::api::InstanceEnvironment;
@@ -40,7 +39,7 @@ pub fn frontend_api(redirects: &RedirectPolicy) -> CorsLayer {
         .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600))
-        // `Vary` comes from `vary_layer`: tower-http would join its list into a new string
+        // `Vary` comes from `append_vary`: tower-http would join its list into a new string
         // (and copy the list with the layer) on every request.
         .vary(Vec::<HeaderName>::new())
 }
@@ -50,15 +49,10 @@ const VARY: HeaderValue = HeaderValue::from_static(
     "origin, access-control-request-method, access-control-request-headers",
 );
 
-/// Appends [`VARY`] to every response, preflights included (put it right outside
+/// Appends [`VARY`] to every response, preflights included ([`crate::envelope`], right outside
 /// [`frontend_api`]); values already there, such as compression's, stay.
-pub fn vary_layer<B>() -> MapResponseLayer<fn(Response<B>) -> Response<B>> {
-    MapResponseLayer::new(append_vary::<B> as fn(Response<B>) -> Response<B>)
-}
-
-fn append_vary<B>(mut response: Response<B>) -> Response<B> {
-    response.headers_mut().append(header::VARY, VARY);
-    response
+pub fn append_vary(headers: &mut HeaderMap) {
+    headers.append(header::VARY, VARY);
 }
 
 /// Refuses allow-lists that cannot work, with a sentence saying why, before the server starts.
@@ -111,6 +105,7 @@ fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::Response;
 
     #[test]
     fn vary_names_the_cors_request_headers_after_what_is_there() {
@@ -118,7 +113,7 @@ mod tests {
         response
             .headers_mut()
             .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        let response = append_vary(response);
+        append_vary(response.headers_mut());
         let vary: Vec<_> = response.headers().get_all(header::VARY).iter().collect();
         assert_eq!(
             vary,

@@ -19,28 +19,28 @@ use crate::state::AppState;
 /// header are not from a browser and carry no ambient cookies by accident. Only a request
 /// that carries the valid secret key as a Bearer token is exempt: any other `Authorization`
 /// (a proxy's Basic or Negotiate, a wrong key) leaves the handler authenticating by cookie.
-pub async fn same_origin_writes(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+/// The refusal to answer, or `None` to go on; [`crate::envelope`] asks for every request to
+/// the API.
+pub fn refuse_cross_site_write(state: &AppState, request: &Request) -> Option<Response> {
     let changes_state = matches!(
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
     if changes_state
-        && !has_valid_secret_key(&state, request.headers())
-        && !is_same_site(&state, &request)
+        && !has_valid_secret_key(state, request.headers())
+        && !is_same_site(state, request)
     {
         // The request's own log line names the path (once); this one names the refusal.
         tracing::warn!(method = %request.method(), "cross-site request refused");
-        return AppError::new(
-            ErrorCode::CrossSiteRequest,
-            "this request must come from the instance's own pages",
-        )
-        .into_response();
+        return Some(
+            AppError::new(
+                ErrorCode::CrossSiteRequest,
+                "this request must come from the instance's own pages",
+            )
+            .into_response(),
+        );
     }
-    next.run(request).await
+    None
 }
 
 fn has_valid_secret_key(state: &AppState, headers: &HeaderMap) -> bool {

@@ -1,14 +1,16 @@
-//! The accept loop: axum's router over hyper, with what `axum::serve` does not bound. A client
+//! The accept loop: the app's service over hyper, with what `axum::serve` does not bound. A client
 //! gets `--header-read-timeout` to send its headers (a half-sent request no longer holds a
 //! connection forever), at most `--max-connections` are served at once, and each request
 //! learns its TCP peer (`ConnectInfo`) for rate limits and logs.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::ConnectInfo;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request};
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
@@ -16,6 +18,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tower::Service;
 
 /// Bounds on connections, from `--header-read-timeout` and `--max-connections`.
 #[derive(Debug, Clone, Copy)]
@@ -26,12 +29,16 @@ pub struct ConnectionLimits {
 
 /// Serves `router` on `listener` until `shutdown` completes, then stops accepting, closes idle
 /// connections and waits for requests in flight.
-pub async fn serve(
+pub async fn serve<S>(
     listener: TcpListener,
-    router: Router,
+    app: S,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<()>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -65,11 +72,12 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let service = tower::ServiceBuilder::new()
-            .map_request(move |mut request: axum::http::Request<Incoming>| {
+            .map_request(move |request: axum::http::Request<Incoming>| {
+                let mut request = request.map(Body::new);
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             })
-            .service(router.clone());
+            .service(app.clone());
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
             .into_owned();
@@ -90,6 +98,7 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::Router;
     use std::net::SocketAddr;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

@@ -280,11 +280,11 @@ fn bearer(request: &Request) -> Option<&str> {
 /// Secret-key attempts per address and in total, and calls per key (in [`abuse_limits`]). A
 /// blocked address is refused before its key is compared (so a guess made while blocked
 /// tells nothing); refusals are logged with the client address.
-async fn secret_key_attempts(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn secret_key_attempts<F, Fut>(state: &AppState, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     let path = request.uri().path();
     let dashboard_sign_in = request.method() == Method::POST && path == "/v1/admin/session";
     let bearer = bearer(&request)
@@ -295,7 +295,7 @@ async fn secret_key_attempts(
         })
         .map(str::to_owned);
     if bearer.is_none() && !dashboard_sign_in {
-        return next.run(request).await;
+        return next(request).await;
     }
     let ip = client_ip(&request);
     if let Err(wait) = state.abuse.admit_secret_key(ip) {
@@ -312,7 +312,7 @@ async fn secret_key_attempts(
         tracing::warn!(client = %ip, "secret-key request refused: over the per-key rate");
         return too_many(wait);
     }
-    let response = next.run(request).await;
+    let response = next(request).await;
     if bearer_valid == Some(true) || (dashboard_sign_in && response.status().is_success()) {
         state.abuse.secret_key_proven(ip);
     }
@@ -340,18 +340,21 @@ fn minting_session(request: &Request) -> Option<&str> {
     (!id.is_empty() && id.len() <= 128 && !id.contains('/')).then_some(id)
 }
 
-/// Middleware over the whole app: session tokens minted per session (by path, so that it
-/// holds for the minting route wherever the router defines it), then
-/// [`secret_key_attempts`]. One middleware for both: each layer costs every request a clone
-/// of the stack beneath.
-pub async fn abuse_limits(State(state): State<AppState>, request: Request, next: Next) -> Response {
+/// Run for every request by [`crate::envelope`] before `next` (the router): session tokens
+/// minted per session (by path, so that it holds for the minting route wherever the router
+/// defines it), then [`secret_key_attempts`].
+pub async fn abuse_limits<F, Fut>(state: &AppState, request: Request, next: F) -> Response
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = Response>,
+{
     if let Some(session_id) = minting_session(&request)
         && let Err(wait) = state.abuse.token_minted(session_id)
     {
         tracing::warn!("session token refused: over the per-session rate");
         return too_many(wait);
     }
-    secret_key_attempts(State(state), request, next).await
+    secret_key_attempts(state, request, next).await
 }
 
 /// Route layer of `GET /v1/oauth/{provider}/start`: each start writes a flow row, so starts

@@ -5,10 +5,8 @@
 use std::time::{Duration, Instant};
 
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue};
-use axum::middleware::Next;
+use axum::http::HeaderValue;
 use axum::response::Response;
-use tower_http::request_id::{MakeRequestId, RequestId};
 use tracing::Instrument;
 
 use crate::client_addr::client_ip;
@@ -22,38 +20,49 @@ pub fn bounded_path(path: &str) -> String {
     BoundedPath(path).to_string()
 }
 
-/// Middleware: runs the request inside its span and logs its outcome once. The query string
-/// is never logged: it carries OAuth codes and states.
-pub async fn log_request(request_id: HeaderName, request: Request, next: Next) -> Response {
-    // The span copies what it records: nothing here allocates when the log level drops it.
-    let span = tracing::info_span!(
-        "request",
-        id = %request
-            .headers()
-            .get(&request_id)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("-"),
-        method = %request.method(),
-        client = %client_ip(&request),
-    );
-    // A reference-counted handle on the request's bytes, cut to length only for a line written.
-    let uri = request.uri().clone();
-    let started = Instant::now();
-    let response = next.run(request).instrument(span.clone()).await;
-    let status = response.status().as_u16();
-    let latency = Latency(started.elapsed());
-    span.in_scope(|| {
-        let path = BoundedPath(uri.path());
-        if response.status().is_server_error() {
-            tracing::warn!(status, %latency, %path, "request failed");
-        } else {
-            tracing::info!(status, %latency, %path, "request");
-        }
-    });
-    response
+/// One request's span and log line. [`RequestLog::start`] opens the span; [`RequestLog::around`]
+/// runs the request inside it and logs its outcome once. The query string is never logged: it
+/// carries OAuth codes and states. With `info` off for requests, nothing is built.
+pub struct RequestLog {
+    span: tracing::Span,
+    /// The path and the start, kept only when the span is on.
+    logged: Option<(axum::http::Uri, Instant)>,
 }
 
-/// [`bounded_path`] written straight into the log line.
+impl RequestLog {
+    pub fn start(request_id: &HeaderValue, request: &Request) -> Self {
+        let span = tracing::info_span!(
+            "request",
+            id = %request_id.to_str().unwrap_or("-"),
+            method = %request.method(),
+            client = %client_ip(request),
+        );
+        let logged = (!span.is_disabled()).then(|| (request.uri().clone(), Instant::now()));
+        Self { span, logged }
+    }
+
+    pub async fn around<E>(
+        self,
+        answer: impl Future<Output = Result<Response, E>>,
+    ) -> Result<Response, E> {
+        let Some((uri, started)) = self.logged else {
+            return answer.await;
+        };
+        let response = answer.instrument(self.span.clone()).await?;
+        let status = response.status().as_u16();
+        let latency = Latency(started.elapsed());
+        self.span.in_scope(|| {
+            let path = BoundedPath(uri.path());
+            if response.status().is_server_error() {
+                tracing::warn!(status, %latency, %path, "request failed");
+            } else {
+                tracing::info!(status, %latency, %path, "request");
+            }
+        });
+        Ok(response)
+    }
+}
+
 struct BoundedPath<'a>(&'a str);
 
 impl std::fmt::Display for BoundedPath<'_> {
@@ -68,16 +77,12 @@ impl std::fmt::Display for BoundedPath<'_> {
 
 /// Request ids: random UUIDs (v4) from the thread's CSPRNG. tower-http's `MakeRequestUuid`
 /// asks the kernel for each one (a `getrandom` system call per request) and formats it twice.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RandomRequestId;
-
-impl MakeRequestId for RandomRequestId {
-    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
-        let id = uuid::Builder::from_random_bytes(random_bytes::<16>()).into_uuid();
-        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        let text = id.hyphenated().encode_lower(&mut text);
-        HeaderValue::from_str(text).ok().map(RequestId::new)
-    }
+/// A new request id: a random UUID (v4), from the thread's CSPRNG.
+pub fn new_request_id() -> HeaderValue {
+    let id = uuid::Builder::from_random_bytes(random_bytes::<16>()).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let text = id.hyphenated().encode_lower(&mut text);
+    HeaderValue::from_str(text).expect("a UUID is a valid header value")
 }
 
 struct Latency(Duration);
@@ -109,13 +114,7 @@ mod tests {
 
     #[test]
     fn request_ids_are_distinct_random_uuids() {
-        let request = axum::http::Request::new(());
-        let mut make = RandomRequestId;
-        let mut id = || {
-            let id = make.make_request_id(&request).unwrap();
-            let text = id.header_value().to_str().unwrap().to_owned();
-            uuid::Uuid::parse_str(&text).unwrap()
-        };
+        let id = || uuid::Uuid::parse_str(new_request_id().to_str().unwrap()).unwrap();
         let (a, b) = (id(), id());
         assert_ne!(a, b);
         assert_eq!(a.get_version(), Some(uuid::Version::Random));

@@ -1,11 +1,9 @@
 //! The security headers that every answer carries (CSP, `nosniff`, referrer policy, no
-//! framing), set in one step: one layer instead of one per header, so that the per-request
-//! clone of the service stack beneath stays short.
+//! framing), set in one step by [`crate::envelope`] on the way out.
 
 use std::sync::Arc;
 
-use axum::http::{HeaderName, HeaderValue, Response, header};
-use tower::util::MapResponseLayer;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 
 /// The headers, each replacing whatever a handler set under the same name.
 #[derive(Debug, Clone)]
@@ -28,24 +26,18 @@ impl SecurityHeaders {
         ]))
     }
 
-    /// Writes the headers into `response`, overriding any of the same name.
-    pub fn apply<B>(&self, mut response: Response<B>) -> Response<B> {
-        let headers = response.headers_mut();
+    /// Writes the headers into `headers`, overriding any of the same name.
+    pub fn apply_to(&self, headers: &mut HeaderMap) {
         for (name, value) in self.0.iter() {
             headers.insert(name.clone(), value.clone());
         }
-        response
-    }
-
-    /// The layer that applies them to every response.
-    pub fn layer<B>(self) -> MapResponseLayer<impl Fn(Response<B>) -> Response<B> + Clone> {
-        MapResponseLayer::new(move |response| self.apply(response))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::Response;
 
     #[test]
     fn every_header_is_set_and_overrides_a_handlers_own() {
@@ -55,7 +47,7 @@ mod tests {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("ALLOWALL"),
         );
-        let response = headers.apply(response);
+        headers.apply_to(response.headers_mut());
         let h = response.headers();
         assert_eq!(h[header::CONTENT_SECURITY_POLICY], "default-src 'self'");
         assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");

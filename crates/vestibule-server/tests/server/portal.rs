@@ -96,3 +96,73 @@ async fn responses_are_compressed_when_asked() {
     assert_eq!(text, big);
     server.shutdown().await;
 }
+
+/// The API's answers carry the same headers whether or not the client accepts compression
+/// (`envelope` skips the compression layer for a client that does not): the security
+/// headers, `no-store`, the request id, and a `Vary` that names `accept-encoding`, so that a
+/// cache never hands the plain answer to a client that asked for gzip.
+#[tokio::test]
+async fn api_answers_are_the_same_compressed_or_not() {
+    let server = TestServer::development().await;
+    let get = |accept: Option<&'static str>| {
+        let mut request = server.http.get(server.url("/v1/environment"));
+        if let Some(accept) = accept {
+            request = request.header("accept-encoding", accept);
+        }
+        request.send()
+    };
+    let plain = get(None).await.unwrap();
+    let gzip = get(Some("gzip")).await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert_eq!(gzip.status(), 200);
+    assert_eq!(plain.headers().get("content-encoding"), None);
+    assert_eq!(gzip.headers()["content-encoding"], "gzip");
+    let vary = |response: &reqwest::Response| -> Vec<String> {
+        response
+            .headers()
+            .get_all("vary")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(vary(&plain), vary(&gzip));
+    assert!(
+        vary(&plain).iter().any(|v| v == "accept-encoding"),
+        "{:?}",
+        vary(&plain)
+    );
+    assert!(
+        vary(&plain).iter().any(|v| v.starts_with("origin")),
+        "{:?}",
+        vary(&plain)
+    );
+    for name in [
+        "cache-control",
+        "content-type",
+        "content-security-policy",
+        "x-content-type-options",
+        "referrer-policy",
+        "x-frame-options",
+    ] {
+        assert_eq!(
+            plain.headers().get(name),
+            gzip.headers().get(name),
+            "{name}"
+        );
+        assert!(plain.headers().contains_key(name), "{name}");
+    }
+    assert_eq!(plain.headers()["cache-control"], "no-store");
+    assert!(plain.headers().contains_key("x-request-id"));
+    assert_ne!(
+        plain.headers()["x-request-id"],
+        gzip.headers()["x-request-id"]
+    );
+
+    let plain_body = plain.bytes().await.unwrap();
+    let gzip_body = gzip.bytes().await.unwrap();
+    let mut text = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gzip_body[..]), &mut text)
+        .unwrap();
+    assert_eq!(text, plain_body);
+    server.shutdown().await;
+}
