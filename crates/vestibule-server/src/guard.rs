@@ -19,8 +19,9 @@ use crate::state::AppState;
 /// header are not from a browser and carry no ambient cookies by accident. Only a request
 /// that carries the valid secret key as a Bearer token is exempt: any other `Authorization`
 /// (a proxy's Basic or Negotiate, a wrong key) leaves the handler authenticating by cookie.
-/// The refusal to answer, or `None` to go on; [`crate::envelope`] asks for every request to
-/// the API.
+///
+/// Returns the refusal to answer, or `None` to go on; [`crate::envelope`] asks for every
+/// request to the API.
 pub fn refuse_cross_site_write(state: &AppState, request: &Request) -> Option<Response> {
     let changes_state = matches!(
         *request.method(),

@@ -1,5 +1,5 @@
-//! The accept loop: the app's service over hyper, with what `axum::serve` does not bound. A client
-//! gets `--header-read-timeout` to send its headers (a half-sent request no longer holds a
+//! The accept loop: the app's service over hyper, with what `axum::serve` does not bound. A
+//! client gets `--header-read-timeout` to send its headers (a half-sent request no longer holds a
 //! connection forever), at most `--max-connections` are served at once, and each request
 //! learns its TCP peer (`ConnectInfo`) for rate limits and logs.
 
@@ -27,7 +27,7 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then stops accepting, closes idle
+/// Serves `app` on `listener` until `shutdown` completes, then stops accepting, closes idle
 /// connections and waits for requests in flight.
 pub async fn serve<S>(
     listener: TcpListener,

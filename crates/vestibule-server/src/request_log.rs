@@ -63,6 +63,7 @@ impl RequestLog {
     }
 }
 
+/// [`bounded_path`] written straight into the log line.
 struct BoundedPath<'a>(&'a str);
 
 impl std::fmt::Display for BoundedPath<'_> {
@@ -75,9 +76,9 @@ impl std::fmt::Display for BoundedPath<'_> {
     }
 }
 
-/// Request ids: random UUIDs (v4) from the thread's CSPRNG. tower-http's `MakeRequestUuid`
-/// asks the kernel for each one (a `getrandom` system call per request) and formats it twice.
-/// A new request id: a random UUID (v4), from the thread's CSPRNG.
+/// A new request id: a random UUID (v4) from the thread's CSPRNG. tower-http's
+/// `MakeRequestUuid` asks the kernel for each one (a `getrandom` system call per request) and
+/// formats it twice.
 pub fn new_request_id() -> HeaderValue {
     let id = uuid::Builder::from_random_bytes(random_bytes::<16>()).into_uuid();
     let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];

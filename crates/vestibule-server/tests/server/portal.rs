@@ -59,9 +59,17 @@ async fn zero_config_environment_lists_atlassian_and_spa_falls_back_to_index() {
     assert!(headers.contains_key("x-request-id"));
     assert!(page.text().await.unwrap().contains("portal"));
 
-    let missing = http.get(server.url("/v1/nope")).send().await.unwrap();
-    assert_eq!(missing.status(), 404);
-    assert_eq!(missing.headers()["content-type"], "application/json");
+    // Any other path under `/v1`, the prefix itself included, is the API's JSON 404.
+    for path in ["/v1/nope", "/v1", "/v1/", "/v1/client/x/y"] {
+        let missing = http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(missing.status(), 404, "{path}");
+        assert_eq!(
+            missing.headers()["content-type"],
+            "application/json",
+            "{path}"
+        );
+        assert_eq!(missing.headers()["cache-control"], "no-store", "{path}");
+    }
 
     // A request id sent by a proxy is echoed.
     let echoed = http
