@@ -313,24 +313,31 @@ impl Browser {
             .with_context(|| format!("opening {url}"))
     }
 
-    /// Waits until an element with this `data-testid` is in the page.
+    /// Waits until an element with this `data-testid` is in the page. A look-up that the
+    /// page's own navigation cuts short (a sign-out that reloads it) is tried again.
     pub async fn find(&self, id: &str) -> Result<Element> {
-        match self
-            .client
-            .wait()
-            .at_most(WAIT)
-            .for_element(testid(id))
-            .await
-        {
-            Ok(element) => Ok(element),
-            Err(err) => {
-                let url = self.client.current_url().await.map(|u| u.to_string());
-                let name = format!("missing-{id}");
-                let shot = self.screenshot(&name).await.ok();
-                Err(err).with_context(|| {
-                    format!("waiting for [data-testid={id}] at {url:?} (screenshot: {shot:?})")
-                })
-            }
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let err = match self
+                .client
+                .wait()
+                .at_most(left)
+                .for_element(testid(id))
+                .await
+            {
+                Ok(element) => return Ok(element),
+                Err(err) if aborted_by_navigation(&err) && !left.is_zero() => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+                Err(err) => err,
+            };
+            let url = self.client.current_url().await.map(|u| u.to_string());
+            let shot = self.screenshot(&format!("missing-{id}")).await.ok();
+            return Err(err).with_context(|| {
+                format!("waiting for [data-testid={id}] at {url:?} (screenshot: {shot:?})")
+            });
         }
     }
 
@@ -475,4 +482,10 @@ pub fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// Chromium's answer to a command that a navigation of the page interrupted: not an answer
+/// about the element, so the caller may ask again.
+fn aborted_by_navigation(err: &fantoccini::error::CmdError) -> bool {
+    matches!(err, fantoccini::error::CmdError::NotW3C(value) if value.as_str() == Some("aborted by navigation"))
 }
